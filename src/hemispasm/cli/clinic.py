@@ -1,9 +1,141 @@
-"""CLI commands of ``hemispasm.clinic``."""
+"""CLI commands of ``hemispasm.clinic``: ``assess``, ``scale``, ``case schema``, ``case template``.
+
+Thin shell: each command is one call into :mod:`hemispasm.clinic` (imported inside the command so
+the CLI stays light).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+case_app = typer.Typer(
+    name="case",
+    help="Case files: print the JSON Schema or a commented template.",
+    no_args_is_help=True,
+)
+
+
+def assess_cmd(
+    case: Path = typer.Argument(..., help="Case file (YAML or JSON)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    explain: bool = typer.Option(False, "--explain", help="Print every rule that fired."),
+    video_summary: Path | None = typer.Option(
+        None,
+        "--video-summary",
+        help="summary.json from `hemispasm analyze` (fills measured fields).",
+    ),
+) -> None:
+    """Assess a clinical case: HFS likelihood, differential, red flags, work-up, treatment.
+
+    Writes OUT/assessment.json, OUT/report.md and OUT/report.html. Decision support for a
+    clinician; hemispasm does not diagnose or prescribe.
+    """
+    from hemispasm.cli._common import console
+    from hemispasm.clinic.io import assess_file
+
+    a = assess_file(case, out, video_summary=video_summary)
+    flags = ", ".join(f"{f.urgency}: {f.flag}" for f in a.red_flags) or "none"
+    console.print(
+        f"HFS likelihood [bold]{a.hfs_likelihood}[/]; leading: [bold]{a.leading_diagnosis}[/]; "
+        f"red flags: {flags}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if a.workup:
+        console.print(
+            "work-up: " + "; ".join(w.test for w in a.workup), highlight=False, soft_wrap=True
+        )
+    if explain:
+        for r in a.rules_fired:
+            console.print(
+                f"{r.id}: IF {r.condition} THEN {r.conclusion} [{r.source}]",
+                highlight=False,
+                soft_wrap=True,
+                markup=False,
+            )
+    console.print(f"wrote {out / 'assessment.json'}, report.md, report.html", highlight=False)
+
+
+def scale_cmd(
+    name: str = typer.Argument(..., help="jankovic, smc, cohen_albert or hfs7."),
+    answers: list[str] = typer.Argument(
+        None, help="A YAML/JSON file of answers, or key=value pairs (e.g. severity=3 frequency=2)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the score as JSON."),
+) -> None:
+    """Score a rating scale or questionnaire exactly as published."""
+    from hemispasm.cli._common import console
+    from hemispasm.clinic.case import read_mapping
+    from hemispasm.clinic.scales import score_scale
+    from hemispasm.errors import ValidationError
+
+    answers = answers or []
+    data: dict = {}
+    if len(answers) == 1 and "=" not in answers[0]:
+        loaded = read_mapping(answers[0], what="answers file")
+        if not isinstance(loaded, dict):
+            raise ValidationError(
+                "the answers file must be a mapping of item to value", path=answers[0]
+            )
+        data = loaded
+    else:
+        import yaml
+
+        for pair in answers:
+            if "=" not in pair:
+                raise ValidationError(
+                    f"'{pair}' is not key=value", hint="give a file, or pairs like severity=3"
+                )
+            k, v = pair.split("=", 1)
+            data[k.strip()] = yaml.safe_load(v)
+    s = score_scale(name, data)
+    if as_json:
+        typer.echo(s.model_dump_json(indent=2))
+    else:
+        console.print(
+            f"{s.title}: [bold]{s.total:g}[/] (range {s.total_range[0]:g}-"
+            f"{s.total_range[1]:g}) — {s.interpretation}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@case_app.command("schema")
+def case_schema_cmd(
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the schema to this file."),
+) -> None:
+    """Print (or write) the JSON Schema of a case file."""
+    import json
+
+    from hemispasm._io import write_text_atomic
+    from hemispasm.clinic.case import case_json_schema
+
+    text = json.dumps(case_json_schema(), indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+
+
+@case_app.command("template")
+def case_template_cmd(
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the template to this file."),
+) -> None:
+    """Print (or write) a commented example case file (YAML)."""
+    from hemispasm._io import write_text_atomic
+    from hemispasm.clinic.case import case_template
+
+    text = case_template()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("assess")(assess_cmd)
+    app.command("scale")(scale_cmd)
+    app.add_typer(case_app, name="case")

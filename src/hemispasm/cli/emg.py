@@ -1,9 +1,178 @@
-"""CLI commands of ``hemispasm.emg``."""
+"""CLI commands of ``hemispasm.emg``: ``hemispasm emg lsr|bursts|simulate``.
+
+Import-light: the EMG package (NumPy/SciPy/pandas, edfio) is imported inside the commands.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+
 import typer
+
+from hemispasm.cli._common import console
+
+emg_app = typer.Typer(
+    help="EMG: lateral spread response (LSR) and free-running spasm bursts. "
+    "Supports clinicians; does not diagnose.",
+    no_args_is_help=True,
+)
+simulate_app = typer.Typer(
+    help="Write SYNTHETIC EMG (EDF+) for tests and demos.", no_args_is_help=True
+)
+emg_app.add_typer(simulate_app, name="simulate")
+
+
+class StimSource(StrEnum):
+    auto = "auto"
+    annotations = "annotations"
+    trigger = "trigger"
+    artifact = "artifact"
+
+
+class Marking(StrEnum):
+    annotations = "annotations"
+    trigger = "trigger"
+    none = "none"
+
+
+_FILE = typer.Argument(..., help="EDF/EDF+/BDF, CSV, or sweep CSV file.")
+_OUT = typer.Option(..., "--out", "-o", help="Output folder (created if needed).")
+_RATE = typer.Option(None, "--rate", help="Sampling rate (Hz) for a CSV without a time column.")
+_UNIT = typer.Option(None, "--unit", help="Unit when the file does not say: uV, mV or V.")
+
+
+@emg_app.command("lsr")
+def lsr_cmd(
+    file: Path = _FILE,
+    out: Path = _OUT,
+    rate: float | None = _RATE,
+    unit: str | None = _UNIT,
+    stim_source: StimSource = typer.Option(
+        StimSource.auto, "--stim-source", help="Where to find the stimuli."
+    ),
+    stim_channel: str | None = typer.Option(None, "--stim-channel", help="Trigger channel name."),
+    lsr_channel: str | None = typer.Option(
+        None, "--lsr-channel", help="Force the LSR recording channel."
+    ),
+    consecutive: int = typer.Option(
+        3, "--consecutive", min=1, help="Absent sweeps in a row that define disappearance."
+    ),
+) -> None:
+    """Measure the LSR sweep by sweep (sweeps.csv, summary.json, report.html)."""
+    from hemispasm.emg import LsrParams, emg_lsr, read_emg, write_lsr_outputs
+
+    rec = read_emg(file, sfreq=rate, assume_unit=unit)
+    res = emg_lsr(
+        rec,
+        stim_source=stim_source.value,
+        stim_channel=stim_channel,
+        lsr_channel=lsr_channel,
+        params=LsrParams(consecutive=consecutive),
+    )
+    write_lsr_outputs(res, out)
+    s = res.summary
+    dis = (
+        f"disappeared at sweep {s['disappearance_sweep']} ({s['disappearance_time_s']:.1f} s)"
+        if s["lsr_disappeared"]
+        else "did not disappear"
+    )
+    console.print(
+        f"{s['sweeps']} sweeps, LSR channel {s['lsr_channel']}: present in "
+        f"{s['lsr_present_sweeps']}; {dis}; returned: {s['returned']}. "
+        f"{'[SYNTHETIC] ' if s['synthetic'] else ''}Outputs in {out}",
+        highlight=False,
+    )
+
+
+@emg_app.command("bursts")
+def bursts_cmd(
+    file: Path = _FILE,
+    out: Path = _OUT,
+    rate: float | None = _RATE,
+    unit: str | None = _UNIT,
+) -> None:
+    """Detect spasm bursts and their synchrony (bursts.csv, summary.json, report.html)."""
+    from hemispasm.emg import emg_bursts, read_emg, write_burst_outputs
+
+    rec = read_emg(file, sfreq=rate, assume_unit=unit)
+    res = emg_bursts(rec)
+    write_burst_outputs(res, out)
+    s = res.summary
+    console.print(
+        f"{s['bursts']} bursts on {len(s['channels'])} channels in {s['duration_s']:.1f} s; "
+        f"synchronous: {s['synchronous']}. {'[SYNTHETIC] ' if s['synthetic'] else ''}"
+        f"Outputs in {out}",
+        highlight=False,
+    )
+
+
+def _check_edf_out(out: Path) -> None:
+    from hemispasm.errors import OutputError
+
+    if out.suffix.lower() != ".edf":
+        raise OutputError("the output must end in .edf", path=out, hint="e.g. --out sim.edf")
+    if not out.parent.is_dir():
+        raise OutputError(
+            "the output folder does not exist", path=out.parent, hint="create it first"
+        )
+
+
+@simulate_app.command("lsr")
+def simulate_lsr_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
+    sweeps: int = typer.Option(60, "--sweeps", min=1),
+    snr: float = typer.Option(10.0, "--snr", min=0.1, help="LSR peak-to-peak / noise SD."),
+    disappear_at: int | None = typer.Option(
+        None, "--disappear-at", help="0-based sweep where the LSR disappears."
+    ),
+    return_at: int | None = typer.Option(None, "--return-at"),
+    interval: float = typer.Option(2.0, "--interval", min=0.1, help="Seconds between stimuli."),
+    sfreq: float = typer.Option(10_000.0, "--sfreq", min=1000.0),
+    stimulus: Marking = typer.Option(Marking.annotations, "--stimulus"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Write SYNTHETIC LSR monitoring sweeps (EDF+, marked synthetic)."""
+    from hemispasm.emg import emg_simulate_lsr, write_edf
+
+    _check_edf_out(out)
+    sim = emg_simulate_lsr(
+        n_sweeps=sweeps,
+        snr=snr,
+        disappear_at=disappear_at,
+        return_at=return_at,
+        interval_s=interval,
+        sfreq=sfreq,
+        stimulus=stimulus.value,
+        seed=seed,
+    )
+    write_edf(sim.recording, out)
+    console.print(f"SYNTHETIC LSR recording written to {out} ({sweeps} sweeps).", highlight=False)
+
+
+@simulate_app.command("bursts")
+def simulate_bursts_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
+    duration: float = typer.Option(60.0, "--duration", min=2.0, help="Seconds."),
+    snr: float = typer.Option(8.0, "--snr", min=0.1),
+    independent: bool = typer.Option(
+        False, "--independent", help="Bursts independent per channel (not HFS-like)."
+    ),
+    sfreq: float = typer.Option(10_000.0, "--sfreq", min=1000.0),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Write SYNTHETIC free-running EMG with HFS-like bursts (EDF+, marked synthetic)."""
+    from hemispasm.emg import emg_simulate_bursts, write_edf
+
+    _check_edf_out(out)
+    duration = float(round(duration))
+    sim = emg_simulate_bursts(
+        duration_s=duration, snr=snr, synchronous=not independent, sfreq=sfreq, seed=seed
+    )
+    write_edf(sim.recording, out)
+    console.print(f"SYNTHETIC burst recording written to {out} ({duration:g} s).", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(emg_app, name="emg")

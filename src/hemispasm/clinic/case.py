@@ -1,0 +1,389 @@
+"""The clinical case: structured history and examination for hemifacial spasm (HFS).
+
+A case file is YAML or JSON, written by hand (``hemispasm case template`` prints a commented
+example; ``hemispasm case schema`` prints the JSON Schema). Every field is optional except that
+unknown field names are rejected, so a typo (``hearing_los``) is an error naming the field rather
+than a silently ignored finding. Boolean findings default to ``None`` ("not recorded"), which is
+different from ``false`` ("looked for, absent").
+
+"left" and "right" are the patient's own sides. No field holds a name; ``case_id`` is meant for a
+pseudonymous identifier, and ``notes`` (free text) is never logged nor copied into outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hemispasm.errors import InputError, ValidationError
+from hemispasm.schema import REGIONS
+
+#: Muscles a case may name: the facial-nerve regions of :data:`hemispasm.schema.REGIONS`, plus
+#: buccinator (facial nerve) and the jaw muscles (trigeminal nerve: hemimasticatory spasm).
+FACIAL_MUSCLES: tuple[str, ...] = (*REGIONS, "buccinator")
+JAW_MUSCLES: tuple[str, ...] = ("masseter", "temporalis")
+MUSCLES: tuple[str, ...] = (*FACIAL_MUSCLES, *JAW_MUSCLES)
+#: Periocular / upper-face muscles (typical HFS starts here) and lower-face muscles (atypical
+#: onset), following the typical downward spread described by Wang & Jankovic 1998.
+UPPER_FACE: frozenset[str] = frozenset({"orbicularis_oculi", "corrugator", "frontalis"})
+LOWER_FACE: frozenset[str] = frozenset(
+    {"zygomaticus", "orbicularis_oris", "platysma", "buccinator"}
+)
+
+Muscle = Literal[
+    "orbicularis_oculi",
+    "corrugator",
+    "frontalis",
+    "zygomaticus",
+    "orbicularis_oris",
+    "platysma",
+    "buccinator",
+    "masseter",
+    "temporalis",
+]
+Trigger = Literal[
+    "emotional_stress",
+    "fatigue",
+    "anxiety",
+    "reading",
+    "coughing",
+    "talking",
+    "chewing",
+    "bright_light",
+    "voluntary_facial_movement",
+    "other",
+]
+CranialNerve = Literal["II", "III", "IV", "V", "VI", "VIII", "IX", "X", "XI", "XII"]
+TreatmentType = Literal["carbamazepine", "clonazepam", "diazepam", "botulinum_toxin", "mvd"]
+Response = Literal["none", "mild", "moderate", "marked", "complete"]
+SideEffect = Literal[
+    "ptosis",
+    "facial_weakness",
+    "diplopia",
+    "dry_eye",
+    "lagophthalmos",
+    "drowsiness",
+    "dizziness",
+    "hearing_loss",
+    "csf_leak",
+    "other",
+]
+
+_NERVE_NAMES: dict[str, str] = {
+    "optic": "II",
+    "oculomotor": "III",
+    "trochlear": "IV",
+    "trigeminal": "V",
+    "abducens": "VI",
+    "vestibulocochlear": "VIII",
+    "glossopharyngeal": "IX",
+    "vagus": "X",
+    "accessory": "XI",
+    "hypoglossal": "XII",
+}
+
+
+class Treatment(BaseModel):
+    """One treatment episode (for botulinum toxin: one injection session).
+
+    Attributes
+    ----------
+    type : {"carbamazepine", "clonazepam", "diazepam", "botulinum_toxin", "mvd"}
+    date : date, optional
+        Start date (ISO ``YYYY-MM-DD``); needed for the interval between toxin sessions.
+    doses : float or dict, optional
+        Botulinum toxin: total units, or units per muscle (``{orbicularis_oculi: 10}``).
+        Oral drugs: mg per day. MVD: leave empty.
+    product : str, optional
+        Toxin product, e.g. ``onabotulinumtoxinA`` (units are not interchangeable between
+        products).
+    response : {"none", "mild", "moderate", "marked", "complete"}, optional
+        The clinician's global rating of the benefit.
+    peak_improvement_pct : float, optional
+        Peak improvement, 0-100 % (patient or clinician estimate).
+    benefit_weeks : float, optional
+        How long the benefit lasted, in weeks.
+    side_effects : list, optional
+    stopped_for_side_effects : bool, optional
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: TreatmentType
+    date: _dt.date | None = None
+    doses: float | dict[str, float] | None = None
+    product: str | None = None
+    response: Response | None = None
+    peak_improvement_pct: float | None = Field(default=None, ge=0, le=100)
+    benefit_weeks: float | None = Field(default=None, ge=0)
+    side_effects: list[SideEffect] = Field(default_factory=list)
+    stopped_for_side_effects: bool | None = None
+
+    @field_validator("doses")
+    @classmethod
+    def _doses_positive(cls, v: float | dict[str, float] | None) -> Any:
+        if v is None:
+            return v
+        values = v.values() if isinstance(v, dict) else [v]
+        if any(x < 0 for x in values):
+            raise ValueError("doses must not be negative")
+        if isinstance(v, dict):
+            bad = [k for k in v if k not in MUSCLES]
+            if bad:
+                raise ValueError(f"unknown muscle(s) {bad}; use names from {list(MUSCLES)}")
+        return v
+
+    @property
+    def total_units(self) -> float | None:
+        """Total dose (units for toxin, mg/day for drugs), or None when not recorded."""
+        if self.doses is None:
+            return None
+        return float(sum(self.doses.values())) if isinstance(self.doses, dict) else self.doses
+
+
+class Case(BaseModel):
+    """Structured history and examination of one patient with facial spasms.
+
+    See ``docs/clinic.md`` for every field, its meaning and allowed values.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # identity (pseudonymous) -------------------------------------------------------------
+    case_id: str | None = Field(default=None, description="Pseudonymous case identifier.")
+    notes: str | None = Field(default=None, description="Free text; never logged or exported.")
+    # history ------------------------------------------------------------------------------
+    age: int | None = Field(default=None, ge=0, le=120, description="Age in years.")
+    sex: Literal["female", "male", "other"] | None = None
+    side: Literal["left", "right", "bilateral"] | None = Field(
+        default=None, description="Side of the spasms (patient's own side)."
+    )
+    onset_age: int | None = Field(default=None, ge=0, le=120, description="Age at onset.")
+    first_muscle: Muscle | None = Field(default=None, description="First muscle involved.")
+    spread_to: list[Muscle] = Field(default_factory=list, description="Muscles involved later.")
+    spasm_type: Literal["clonic", "tonic", "both"] | None = None
+    frequency: Literal["intermittent", "frequent", "continuous"] | None = None
+    triggers: list[Trigger] = Field(default_factory=list)
+    facial_pain: bool | None = Field(default=None, description="Ipsilateral facial pain.")
+    bilateral_synchronous: bool | None = Field(
+        default=None, description="Both sides contract together (synchronously)."
+    )
+    bilateral_blinking: bool | None = Field(
+        default=None, description="Excessive blinking of both eyes."
+    )
+    prior_bells_palsy: bool | None = None
+    facial_trauma: bool | None = Field(default=None, description="Facial nerve injury/trauma.")
+    suppressible: bool | None = Field(
+        default=None, description="Movements can be voluntarily suppressed."
+    )
+    premonitory_urge: bool | None = Field(default=None, description="An urge precedes them.")
+    sensory_trick: bool | None = Field(
+        default=None, description="A touch or manoeuvre relieves them (geste antagoniste)."
+    )
+    distractible: bool | None = Field(
+        default=None, description="Movements vary or stop with distraction."
+    )
+    dopamine_blocker_exposure: bool | None = Field(
+        default=None, description="Exposure to dopamine-receptor-blocking drugs."
+    )
+    orolingual_movements: bool | None = Field(
+        default=None, description="Stereotyped mouth/tongue movements."
+    )
+    seizures: bool | None = Field(default=None, description="Known or suspected seizures.")
+    jaw_muscle_spasm: bool | None = Field(
+        default=None, description="Spasms of masseter/temporalis (jaw closure)."
+    )
+    # examination --------------------------------------------------------------------------
+    facial_weakness: bool | None = None
+    hearing_loss: bool | None = None
+    tinnitus: bool | None = None
+    vertigo: bool | None = None
+    other_cranial_nerve_signs: list[CranialNerve] = Field(default_factory=list)
+    other_babinski_sign: bool | None = Field(
+        default=None, description="Brow elevation with ipsilateral eye closure during spasm."
+    )
+    myokymia: bool | None = Field(default=None, description="Rippling, undulating myokymia.")
+    # head and neck warning signs ----------------------------------------------------------
+    neck_mass: bool | None = Field(default=None, description="Palpable lump or mass.")
+    dysphagia: bool | None = Field(default=None, description="Trouble eating or swallowing.")
+    dyspnea: bool | None = Field(default=None, description="Trouble breathing.")
+    visual_change: bool | None = Field(default=None, description="Trouble seeing.")
+    hoarseness: bool | None = Field(default=None, description="Voice change or hoarseness.")
+    weight_loss: bool | None = Field(default=None, description="Unexplained weight loss.")
+    # investigations -----------------------------------------------------------------------
+    emg_lsr: Literal["present", "absent", "not_done"] = "not_done"
+    mri: Literal["normal", "neurovascular_conflict", "mass_lesion", "not_done"] = "not_done"
+    mri_sequences: list[Literal["high_res_t2", "mra_tof", "contrast"]] = Field(
+        default_factory=list, description="Sequences of the MRI done."
+    )
+    mri_vessel: Literal["AICA", "PICA", "vertebral", "vein", "other"] | None = None
+    compression_site: (
+        Literal["root_exit_zone", "attached_segment", "cisternal", "distal", "other"] | None
+    ) = None
+    # treatment, scales and video ------------------------------------------------------------
+    treatments: list[Treatment] = Field(default_factory=list)
+    prefers_definitive_treatment: bool | None = Field(
+        default=None, description="The patient wishes a definitive (surgical) treatment."
+    )
+    scales: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Scale answers, e.g. {hfs7: {item1: 2, ...}}."
+    )
+    video_summary: str | dict[str, Any] | None = Field(
+        default=None, description="Path to, or content of, a `hemispasm analyze` summary.json."
+    )
+
+    @field_validator("other_cranial_nerve_signs", mode="before")
+    @classmethod
+    def _nerve_names(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            out = []
+            for item in v:
+                s = str(item).strip()
+                s = _NERVE_NAMES.get(s.lower(), s.upper())
+                out.append(s)
+            return out
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if self.age is not None and self.onset_age is not None and self.onset_age > self.age:
+            raise ValueError(f"onset_age ({self.onset_age}) is greater than age ({self.age})")
+        if self.side in ("left", "right") and self.bilateral_synchronous:
+            raise ValueError("bilateral_synchronous is true but side is one-sided")
+        return self
+
+    # derived facts ------------------------------------------------------------------------
+    @property
+    def muscles_involved(self) -> list[str]:
+        """First muscle then the spread, without duplicates, in the order given."""
+        seen: list[str] = []
+        for m in [self.first_muscle, *self.spread_to]:
+            if m and m not in seen:
+                seen.append(m)
+        return seen
+
+
+# ----------------------------------------------------------------------------------------
+# loading
+# ----------------------------------------------------------------------------------------
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "case"
+
+
+def _first_error_line(exc: pydantic.ValidationError, known: set[str]) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    if extra:
+        names = [_loc(e["loc"]) for e in extra]
+        parts = []
+        for name in names:
+            leaf = name.split(".")[-1].split("[")[0]
+            close = difflib.get_close_matches(leaf, sorted(known), n=1)
+            parts.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return f"unknown field(s) {', '.join(parts)}"
+    e = errors[0]
+    where = _loc(tuple(p for p in e["loc"] if not str(p).startswith("function-")))
+    msg = str(e["msg"]).replace("Value error, ", "")
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"field '{where}': {msg}{more}"
+
+
+def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
+    """Validate a mapping into a :class:`Case`.
+
+    Raises
+    ------
+    hemispasm.errors.ValidationError
+        One line naming the field (and the file, when ``source`` is given).
+    """
+    if not isinstance(data, dict):
+        raise ValidationError(
+            f"a case must be a mapping of field names to values, not {type(data).__name__}",
+            path=source,
+            hint="see `hemispasm case template`",
+        )
+    try:
+        return Case.model_validate(data)
+    except pydantic.ValidationError as exc:
+        known = set(Case.model_fields) | set(Treatment.model_fields)
+        raise ValidationError(
+            _first_error_line(exc, known),
+            path=source,
+            hint="see `hemispasm case schema` for the allowed fields and values",
+        ) from None
+
+
+def read_mapping(path: str | Path, *, what: str = "file") -> Any:
+    """Read a YAML or JSON file (chosen by extension; YAML otherwise) into Python objects."""
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"the {what} does not exist", path=p, hint="check the path")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the {what} ({exc})", path=p) from None
+    try:
+        if p.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" at line {exc.lineno}"
+        raise ValidationError(
+            f"the {what} is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}{where}",
+            path=p,
+            hint="fix the syntax (see `hemispasm case template`)",
+        ) from None
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file (YAML or JSON).
+
+    Raises
+    ------
+    hemispasm.errors.InputError
+        The file is missing or unreadable.
+    hemispasm.errors.ValidationError
+        The file is not valid YAML/JSON, or a field is unknown or malformed (named).
+    """
+    data = read_mapping(path, what="case file")
+    case = case_from_dict(data, source=path)
+    if isinstance(case.video_summary, str):
+        vs = Path(case.video_summary).expanduser()
+        if not vs.is_absolute():
+            vs = Path(path).resolve().parent / vs
+        case = case.model_copy(update={"video_summary": str(vs)})
+    return case
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file (what ``hemispasm case schema`` prints)."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "hemispasm clinical case"
+    return schema
+
+
+def case_template() -> str:
+    """A commented example case file (YAML), as printed by ``hemispasm case template``."""
+    return (Path(__file__).with_name("case_template.yaml")).read_text(encoding="utf-8")

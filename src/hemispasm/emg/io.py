@@ -1,0 +1,472 @@
+"""Reading and writing EMG recordings: EDF/EDF+/BDF (edfio), CSV, and the sweep CSV format.
+
+Every reader returns one :class:`EmgRecording` (MNE-style: data + info + annotations):
+
+* ``data`` — float array, shape ``(n_channels, n_samples)``, in **microvolts** (µV);
+* ``sfreq`` — sampling rate in Hz; ``ch_names`` — unique, non-empty channel names;
+* ``annotations`` — list of :class:`Annotation` (onset and duration in seconds, text);
+* ``meta`` — file name, format, units found, ``synthetic`` flag, ``sweep_times_s`` (sweep format).
+
+Units are normalised from the EDF physical dimension (``uV``/``µV``, ``mV``, ``V``; other or
+empty dimensions are rejected for EMG channels unless ``assume_unit`` is given).
+
+The sweep CSV format (stimulus-locked exports from monitoring consoles) has one row per sample
+per sweep: ``sweep`` (integer), ``time_ms`` (time from the stimulus, same grid in every sweep and
+including 0), then one column per channel in µV. An optional ``sweep_time_s`` column gives the
+time of each sweep in the session. Sweeps are laid end to end into one continuous record with a
+``Stimulus`` annotation at each sweep's time 0, so one LSR analysis serves both kinds of input.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hemispasm._lazy import require
+from hemispasm._log import get_logger
+from hemispasm.errors import InputError
+
+log = get_logger(__name__)
+
+#: Factor from a physical dimension (lower case, µ spelled u) to microvolts.
+UNIT_TO_UV: dict[str, float] = {"uv": 1.0, "mv": 1e3, "v": 1e6, "nv": 1e-3}
+
+#: Text that marks a synthetic recording (EDF recording field and first annotation).
+SYNTHETIC_MARK = "SYNTHETIC"
+
+#: Channel-name patterns of a trigger / stimulus-marker channel (not EMG, no unit check).
+TRIGGER_PATTERN = re.compile(r"(trig|stim|status|ttl|marker|event)", re.IGNORECASE)
+
+
+@dataclass
+class Annotation:
+    """One annotation on the recording's time line (seconds from the start)."""
+
+    onset: float
+    duration: float
+    text: str
+
+
+@dataclass
+class EmgRecording:
+    """A multichannel EMG recording in µV.
+
+    Attributes
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Samples in microvolts (float32 or float64).
+    sfreq : float
+        Sampling rate, Hz.
+    ch_names : list of str
+        Channel names, unique.
+    annotations : list of Annotation
+        Onsets and durations in seconds.
+    meta : dict
+        ``source`` (file name), ``format``, ``units`` (per channel, as found),
+        ``synthetic`` (bool), ``sha256`` of the file, optional ``sweep_times_s``.
+    """
+
+    data: np.ndarray
+    sfreq: float
+    ch_names: list[str]
+    annotations: list[Annotation] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.data = np.atleast_2d(np.asarray(self.data))
+        if self.data.shape[0] != len(self.ch_names):
+            raise ValueError(
+                f"data has {self.data.shape[0]} channels but {len(self.ch_names)} names"
+            )
+        if not np.isfinite(self.sfreq) or self.sfreq <= 0:
+            raise ValueError(f"sfreq must be positive, got {self.sfreq}")
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.data.shape[1])
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_samples / self.sfreq
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta.get("synthetic", False))
+
+    def channel(self, name: str) -> np.ndarray:
+        """The samples of one channel (µV)."""
+        return self.data[self.ch_names.index(name)]
+
+    def times(self) -> np.ndarray:
+        """Sample times in seconds."""
+        return np.arange(self.n_samples) / self.sfreq
+
+
+def _norm_unit(dim: str) -> str:
+    return dim.strip().replace("µ", "u").replace("μ", "u").lower()
+
+
+def _check_names(names: list[str], path: Path) -> list[str]:
+    clean = [str(n).strip() for n in names]
+    if any(not n for n in clean):
+        raise InputError(
+            "a channel has an empty name", path=path, hint="label every channel in the file"
+        )
+    dup = sorted({n for n in clean if clean.count(n) > 1})
+    if dup:
+        raise InputError(
+            f"duplicate channel names {dup}", path=path, hint="give every channel a unique label"
+        )
+    return clean
+
+
+def check_rate(rec: EmgRecording, min_hz: float, analysis: str, path: str | Path | None) -> None:
+    """Raise :class:`InputError` when ``rec.sfreq`` is below what ``analysis`` needs."""
+    if rec.sfreq < min_hz:
+        raise InputError(
+            f"sampling rate {rec.sfreq:g} Hz is too low for {analysis} (needs >= {min_hz:g} Hz)",
+            path=path,
+            hint="record or export the EMG at a higher sampling rate",
+        )
+
+
+def read_emg(
+    path: str | Path,
+    *,
+    sfreq: float | None = None,
+    assume_unit: str | None = None,
+    channels: list[str] | None = None,
+) -> EmgRecording:
+    """Read an EMG file: ``.edf``/``.bdf`` (EDF, EDF+, BDF), ``.csv`` (continuous or sweeps).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    sfreq : float, optional
+        Sampling rate for a CSV without a time column (``--rate`` on the CLI).
+    assume_unit : {"uV", "mV", "V"}, optional
+        Unit for channels whose physical dimension is empty or unknown (EDF) or for every CSV
+        channel (default µV for CSV).
+    channels : list of str, optional
+        Keep only these channels (in this order).
+
+    Raises
+    ------
+    InputError
+        Missing file, wrong header, truncated data, unknown units, irregular time column.
+    """
+    path = Path(path)
+    if assume_unit is not None and _norm_unit(assume_unit) not in UNIT_TO_UV:
+        raise InputError(f"unknown unit '{assume_unit}'", path=path, hint="use --unit uV, mV or V")
+    if not path.is_file():
+        raise InputError("file not found", path=path, hint="check the path")
+    suffix = path.suffix.lower()
+    if suffix in (".edf", ".bdf"):
+        rec = _read_edf(path, assume_unit=assume_unit)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rec = _read_csv(path, sfreq=sfreq, assume_unit=assume_unit)
+    else:
+        raise InputError(
+            f"unsupported file type '{suffix or '(none)'}'",
+            path=path,
+            hint="give an .edf, .bdf or .csv file",
+        )
+    from hemispasm.provenance import sha256_file
+
+    rec.meta["sha256"] = sha256_file(path)
+    if channels:
+        missing = [c for c in channels if c not in rec.ch_names]
+        if missing:
+            raise InputError(
+                f"channels {missing} not in the file (it has {rec.ch_names})",
+                path=path,
+                hint="pick channels by their exact names",
+            )
+        idx = [rec.ch_names.index(c) for c in channels]
+        rec = EmgRecording(rec.data[idx], rec.sfreq, list(channels), rec.annotations, rec.meta)
+    return rec
+
+
+def _read_edf(path: Path, *, assume_unit: str | None) -> EmgRecording:
+    edfio = require("edfio")
+    is_bdf = path.suffix.lower() == ".bdf"
+    fmt = "BDF" if is_bdf else "EDF"
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            edf = edfio.read_bdf(path) if is_bdf else edfio.read_edf(path, lazy_load_data=False)
+    except Exception as exc:  # edfio raises ValueError/IndexError/UnicodeError on bad files
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise InputError(
+            f"not a readable {fmt} file (corrupt or truncated header/data: {msg})",
+            path=path,
+            hint=f"export the recording again as {fmt}/{fmt}+",
+        ) from exc
+    # edfio accepts a file cut short (it warns and shortens the header); we refuse it.
+    for w in caught:
+        text = str(w.message)
+        if "Incomplete data record" in text or "header indicates" in text:
+            raise InputError(
+                f"truncated data ({text.rstrip('.')})",
+                path=path,
+                hint="copy or export the file again",
+            )
+    _check_edf_size(path, edf, is_bdf)
+    signals = list(edf.signals)
+    if not signals:
+        raise InputError(f"the {fmt} file has no signals", path=path, hint="check the export")
+    rates = {float(s.sampling_frequency) for s in signals}
+    if len(rates) != 1:
+        raise InputError(
+            f"channels have different sampling rates {sorted(rates)}",
+            path=path,
+            hint="export all EMG channels at one rate (or pick channels of one rate)",
+        )
+    sfreq = rates.pop()
+    names = _check_names([s.label for s in signals], path)
+    units: list[str] = []
+    rows = []
+    for sig, name in zip(signals, names, strict=True):
+        unit = _norm_unit(sig.physical_dimension)
+        factor = UNIT_TO_UV.get(unit)
+        if factor is None:
+            if TRIGGER_PATTERN.search(name):
+                factor = 1.0
+            elif assume_unit:
+                factor = UNIT_TO_UV[_norm_unit(assume_unit)]
+            else:
+                raise InputError(
+                    f"channel '{name}' has physical dimension '{sig.physical_dimension}', "
+                    "not uV/mV/V",
+                    path=path,
+                    hint="pass --unit uV|mV|V if you know the unit",
+                )
+        units.append(sig.physical_dimension)
+        rows.append(np.asarray(sig.data, dtype=np.float64) * factor)
+    n = min(len(r) for r in rows)
+    data = np.vstack([r[:n] for r in rows])
+    annotations = [
+        Annotation(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations
+    ]
+    recording_field = ""
+    try:
+        recording_field = str(edf.recording)
+    except Exception:  # non-EDF+ compliant recording fields cannot be parsed; ignore
+        recording_field = ""
+    synthetic = SYNTHETIC_MARK in recording_field or any(
+        a.text.upper().startswith(SYNTHETIC_MARK) for a in annotations
+    )
+    meta = {
+        "source": path.name,
+        "format": fmt,
+        "units": units,
+        "synthetic": synthetic,
+    }
+    return EmgRecording(data, sfreq, names, annotations, meta)
+
+
+def _check_edf_size(path: Path, edf: Any, is_bdf: bool) -> None:
+    """Compare the file size with what the header promises (all signals, annotations too)."""
+    bytes_per = 3 if is_bdf else 2
+    try:
+        sigs = edf._signals  # edfio keeps the EDF+ annotation signals here
+        header = 256 * (1 + len(sigs))
+        per_record = sum(int(s.samples_per_data_record) for s in sigs) * bytes_per
+        expected = header + per_record * int(edf.num_data_records)
+    except (AttributeError, TypeError, ValueError):  # another edfio layout: skip this check
+        return
+    size = path.stat().st_size
+    if size < expected:
+        raise InputError(
+            f"truncated data: {size} bytes, the header promises {expected}",
+            path=path,
+            hint="copy or export the file again",
+        )
+
+
+_TIME_S = ("time_s", "time", "t", "seconds", "time (s)", "time[s]")
+_TIME_MS = ("time_ms", "time (ms)", "time[ms]")
+
+
+def _read_csv(path: Path, *, sfreq: float | None, assume_unit: str | None) -> EmgRecording:
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, sep=None, engine="python")
+    except Exception as exc:
+        raise InputError(
+            f"not a readable CSV file ({exc.__class__.__name__})",
+            path=path,
+            hint="save it as comma-separated text with a header row",
+        ) from exc
+    if df.empty or df.shape[1] < 1:
+        raise InputError("the CSV file has no data rows", path=path, hint="check the export")
+    cols = {c.strip().lower(): c for c in df.columns}
+    factor = UNIT_TO_UV[_norm_unit(assume_unit)] if assume_unit else 1.0
+    if "sweep" in cols and "time_ms" in cols:
+        return _read_sweep_csv(path, df, cols, factor)
+    time_col = next((cols[c] for c in _TIME_S if c in cols), None)
+    time_scale = 1.0
+    if time_col is None:
+        time_col = next((cols[c] for c in _TIME_MS if c in cols), None)
+        time_scale = 1e-3
+    chans = [c for c in df.columns if c != time_col]
+    if not chans:
+        raise InputError("the CSV file has no channel columns", path=path, hint="add channels")
+    values = _numeric(df[chans], path)
+    if time_col is not None:
+        t = _numeric(df[[time_col]], path)[:, 0] * time_scale
+        dt = np.diff(t)
+        if len(t) < 2 or np.any(dt <= 0):
+            raise InputError(
+                "the time column is not increasing", path=path, hint="sort the rows by time"
+            )
+        step = float(np.median(dt))
+        if np.max(np.abs(dt - step)) > 0.01 * step + 1e-9:
+            raise InputError(
+                "the time column is not evenly spaced (missing or repeated samples)",
+                path=path,
+                hint="export at a fixed sampling rate",
+            )
+        rate = 1.0 / step
+        if sfreq is not None and abs(rate - sfreq) > 0.01 * sfreq:
+            raise InputError(
+                f"--rate {sfreq:g} Hz disagrees with the time column ({rate:g} Hz)",
+                path=path,
+                hint="drop --rate or fix the time column",
+            )
+    elif sfreq is None:
+        raise InputError(
+            "the CSV file has no time column and no sampling rate was given",
+            path=path,
+            hint="add a time_s column or pass --rate HZ",
+        )
+    else:
+        rate = float(sfreq)
+    names = _check_names(list(chans), path)
+    meta = {"source": path.name, "format": "CSV", "units": ["uV"] * len(names), "synthetic": False}
+    return EmgRecording(values.T * factor, rate, names, [], meta)
+
+
+def _numeric(df: Any, path: Path) -> np.ndarray:
+    import pandas as pd
+
+    num = df.apply(pd.to_numeric, errors="coerce")
+    bad = num.isna() & df.notna()
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise InputError(
+            f"non-numeric value {df.iat[r, c]!r} in column '{df.columns[c]}' row {r + 2}",
+            path=path,
+            hint="keep only numbers below the header row",
+        )
+    if num.isna().to_numpy().any():
+        r, c = np.argwhere(num.isna().to_numpy())[0]
+        raise InputError(
+            f"missing value in column '{df.columns[c]}' row {r + 2} (truncated data?)",
+            path=path,
+            hint="export the file again",
+        )
+    return num.to_numpy(dtype=np.float64)
+
+
+def _read_sweep_csv(path: Path, df: Any, cols: dict[str, str], factor: float) -> EmgRecording:
+    sweep_col, time_col = cols["sweep"], cols["time_ms"]
+    st_col = cols.get("sweep_time_s")
+    chans = [c for c in df.columns if c not in (sweep_col, time_col, st_col)]
+    if not chans:
+        raise InputError("the sweep CSV has no channel columns", path=path, hint="add channels")
+    names = _check_names(list(chans), path)
+    arr = _numeric(df[[sweep_col, time_col, *chans]], path)
+    sweeps = arr[:, 0].astype(int)
+    ids = np.unique(sweeps)
+    first = arr[sweeps == ids[0], 1]
+    n_t = len(first)
+    if n_t < 3:
+        raise InputError("each sweep needs at least 3 samples", path=path, hint="check the export")
+    step = float(np.median(np.diff(first)))
+    if step <= 0 or np.max(np.abs(np.diff(first) - step)) > 0.01 * step:
+        raise InputError(
+            "time_ms is not evenly spaced within a sweep", path=path, hint="check the export"
+        )
+    if not (first[0] <= 0 <= first[-1]):
+        raise InputError(
+            "time_ms does not include the stimulus time 0",
+            path=path,
+            hint="time_ms must run from before to after the stimulus",
+        )
+    blocks = []
+    for i in ids:
+        rows = arr[sweeps == i]
+        if len(rows) != n_t or np.max(np.abs(rows[:, 1] - first)) > 0.01 * step:
+            raise InputError(
+                f"sweep {i} has a different time grid ({len(rows)} rows, expected {n_t}; "
+                "truncated data?)",
+                path=path,
+                hint="every sweep must have the same time_ms values",
+            )
+        blocks.append(rows[:, 2:].T)
+    data = np.concatenate(blocks, axis=1) * factor
+    sfreq = 1000.0 / step
+    i0 = int(np.argmin(np.abs(first)))
+    onsets = [(k * n_t + i0) / sfreq for k in range(len(ids))]
+    ann = [Annotation(o, 0.0, "Stimulus") for o in onsets]
+    meta: dict[str, Any] = {
+        "source": path.name,
+        "format": "sweep-CSV",
+        "units": ["uV"] * len(names),
+        "synthetic": False,
+    }
+    if st_col is not None:
+        st = df[st_col].to_numpy()
+        meta["sweep_times_s"] = [float(st[sweeps == i][0]) for i in ids]
+    return EmgRecording(data, sfreq, names, ann, meta)
+
+
+def write_edf(rec: EmgRecording, path: str | Path) -> Path:
+    """Write ``rec`` as EDF+ (physical dimension ``uV``) atomically, with its annotations.
+
+    A synthetic recording is marked in the recording field (``additional``) and by a first
+    annotation ``SYNTHETIC ...`` so any EDF reader shows it.
+    """
+    edfio = require("edfio")
+    from hemispasm._io import atomic_path
+
+    path = Path(path)
+    signals = []
+    for name, row in zip(rec.ch_names, rec.data, strict=True):
+        x = np.asarray(row, dtype=np.float64)
+        lo, hi = float(x.min()), float(x.max())
+        if hi - lo < 1e-6:
+            lo, hi = lo - 1.0, hi + 1.0
+        pad = 0.01 * (hi - lo)
+        is_trig = bool(TRIGGER_PATTERN.search(name))
+        signals.append(
+            edfio.EdfSignal(
+                x,
+                rec.sfreq,
+                label=name,
+                physical_dimension="" if is_trig else "uV",
+                physical_range=(lo - pad, hi + pad),
+                transducer_type="" if is_trig else "EMG electrode",
+            )
+        )
+    anns = [edfio.EdfAnnotation(a.onset, a.duration or None, a.text) for a in rec.annotations]
+    recording = None
+    if rec.synthetic:
+        recording = edfio.Recording(
+            equipment_code="hemispasm_simulator", additional=[SYNTHETIC_MARK]
+        )
+        anns.insert(0, edfio.EdfAnnotation(0.0, None, f"{SYNTHETIC_MARK} data from hemispasm"))
+    duration = rec.n_samples / rec.sfreq
+    record_s = 1.0 if abs(duration - round(duration)) < 1e-9 else duration
+    edf = edfio.Edf(signals, recording=recording, annotations=anns, data_record_duration=record_s)
+    with atomic_path(path) as tmp:
+        edf.write(tmp)
+    return path

@@ -1,0 +1,108 @@
+"""Per-frame measures from MediaPipe face landmarks: pure NumPy, no I/O.
+
+Sides are the **subject's own**. In MediaPipe's 478-point mesh on an unmirrored image the
+subject's right eye is the ``33/133`` contour (image left) and the subject's left eye the
+``362/263`` contour (image right); checked on the shared clips (landmark 33 lies at a smaller
+image x than 263).
+
+Region measures are computed in the canonical face frame: landmarks are put in pixel units,
+rotated back by the head rotation from MediaPipe's facial transformation matrix (so yaw, pitch
+and roll do not change them), and divided by the inter-ocular distance (so face size does not).
+Every region measure grows with contraction of its muscle. See docs/signals.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: 6-point eye contours p1..p6 (p1, p4 corners; p2, p3 upper lid; p6, p5 lower lid),
+#: the same points as JeFaPaTo's EAR2D6.
+EYE = {
+    "right": (33, 160, 158, 133, 153, 144),
+    "left": (362, 385, 387, 263, 373, 380),
+}
+#: Brow points: inner, mid, outer (upper brow line).
+BROW = {"right": (107, 105, 70), "left": (336, 334, 300)}
+MOUTH_CORNER = {"right": 61, "left": 291}
+#: Lateral upper and lower outer-lip points.
+LIP_LATERAL = {"right": (40, 91), "left": (270, 321)}
+UPPER_LIP_MID, LOWER_LIP_MID = 0, 17
+#: Rigid points used to measure the eye centres (corners only).
+EYE_CORNERS = {"right": (33, 133), "left": (362, 263)}
+
+
+def ear_2d(pts_px: np.ndarray, side: str) -> float:
+    """Eye-aspect ratio (Soukupová & Čech 2016) from the 6-point contour in image pixels."""
+    p = pts_px[list(EYE[side]), :2]
+    vert = np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])
+    horiz = np.linalg.norm(p[0] - p[3])
+    return float(vert / (2.0 * horiz)) if horiz > 0 else float("nan")
+
+
+def pose_angles_deg(matrix: np.ndarray) -> tuple[float, float, float]:
+    """Yaw, pitch, roll in degrees from a 4x4 facial transformation matrix (rotation part)."""
+    r = np.asarray(matrix, dtype=float)[:3, :3]
+    scale = np.cbrt(abs(np.linalg.det(r))) or 1.0
+    r = r / scale
+    pitch = np.degrees(np.arctan2(-r[1, 2], r[2, 2]))
+    yaw = np.degrees(np.arcsin(np.clip(r[0, 2], -1.0, 1.0)))
+    roll = np.degrees(np.arctan2(-r[0, 1], r[0, 0]))
+    return float(yaw), float(pitch), float(roll)
+
+
+def to_canonical(landmarks: np.ndarray, width: int, height: int,
+                 matrix: np.ndarray | None) -> np.ndarray:
+    """Landmarks (N x 3, normalised) → pose-free coordinates in inter-ocular units.
+
+    Pixel coordinates are converted to a right-handed frame with y up and z toward the
+    camera (MediaPipe's metric frame), centred, rotated by the inverse head rotation, and
+    scaled by the distance between the eye centres. Without a matrix only 2-D roll is removed.
+    """
+    pts = np.empty_like(landmarks, dtype=float)
+    pts[:, 0] = landmarks[:, 0] * width
+    pts[:, 1] = -landmarks[:, 1] * height
+    pts[:, 2] = -landmarks[:, 2] * width
+    pts -= pts.mean(axis=0)
+    if matrix is not None:
+        r = np.asarray(matrix, dtype=float)[:3, :3]
+        u, _, vt = np.linalg.svd(r)  # nearest pure rotation
+        pts = pts @ (u @ vt)
+    c_r = pts[list(EYE_CORNERS["right"])].mean(axis=0)
+    c_l = pts[list(EYE_CORNERS["left"])].mean(axis=0)
+    iod = float(np.linalg.norm(c_l - c_r))
+    if matrix is None:
+        ang = np.arctan2(c_l[1] - c_r[1], c_l[0] - c_r[0])
+        c, s = np.cos(-ang), np.sin(-ang)
+        rot = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+        pts = pts @ rot.T
+    return pts / iod if iod > 0 else pts * np.nan
+
+
+def region_measures(canon: np.ndarray) -> dict[str, float]:
+    """Pose-normalised region measures per side from canonical landmarks (y up, IOD units).
+
+    Returns keys ``aperture_<side>``, ``corrugator_<side>``, ``frontalis_<side>``,
+    ``zygomaticus_<side>``, ``orbicularis_oris_<side>``, ``platysma_<side>``.
+    """
+    out: dict[str, float] = {}
+    mouth_mid_y = 0.5 * (canon[UPPER_LIP_MID, 1] + canon[LOWER_LIP_MID, 1])
+    for side in ("left", "right"):
+        e = canon[list(EYE[side])]
+        width = np.linalg.norm(e[0] - e[3])
+        aperture = (np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4])) / (2 * width)
+        eye_y = 0.5 * (e[0, 1] + e[3, 1])
+        inner, mid, outer = (canon[i] for i in BROW[side])
+        corner = canon[MOUTH_CORNER[side]]
+        up, lo = (canon[i] for i in LIP_LATERAL[side])
+        out[f"aperture_{side}"] = float(aperture)
+        # corrugator: inner brow pulled down (negative height of inner brow over the eye line)
+        out[f"corrugator_{side}"] = float(-(inner[1] - eye_y))
+        # frontalis: mid and outer brow lifted above the eye line
+        out[f"frontalis_{side}"] = float(0.5 * (mid[1] + outer[1]) - eye_y)
+        # zygomaticus: mouth corner lifted relative to the mouth's mid line
+        out[f"zygomaticus_{side}"] = float(corner[1] - mouth_mid_y)
+        # orbicularis oris: lateral lips pressed together (negative lip height)
+        out[f"orbicularis_oris_{side}"] = float(-(up[1] - lo[1]))
+        # platysma: lateral lower lip pulled down and out below the corner
+        out[f"platysma_{side}"] = float(corner[1] - lo[1])
+    return out

@@ -1,0 +1,353 @@
+"""Video → per-frame signals table, in one process or split across processes.
+
+:func:`load_signals` is the one call: it reads a video (or a table of eye-aspect ratios, or a
+signals table written before) and returns a :class:`Signals` object: ``table`` (one row per
+frame, see docs/signals.md) and ``meta`` (:class:`SignalsMeta`).
+
+Long videos are split into time segments analysed by worker processes; each worker starts
+decoding ``WARMUP_S`` before its segment so that MediaPipe's face tracking has settled at the
+join, and drops those warm-up rows. Within a process, decoding runs in a thread beside the model.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mproc
+import os
+import queue as _queue
+import sys
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from hemispasm._log import get_logger
+from hemispasm.errors import InputError, NoFaceError
+from hemispasm.provenance import Provenance, sha256_file
+from hemispasm.video.landmarker import COLUMNS, SubjectTracker, iter_rows
+from hemispasm.video.model import MODEL_SHA256, resolve_model
+from hemispasm.video.reader import VIDEO_SUFFIXES, probe
+
+log = get_logger(__name__)
+
+WARMUP_S = 1.0
+#: Videos shorter than this run in one process (process start-up would cost more than it saves).
+MIN_PARALLEL_S = 12.0
+METHOD = "video.mediapipe_face_landmarker"
+
+Progress = Callable[[int, int], None]
+
+
+class SignalsMeta(BaseModel):
+    """What the signals table was made from.
+
+    Attributes
+    ----------
+    source : {"video", "ear_table", "signals_table"}
+    fps : float
+        Average frame rate (frames / duration for video; given for EAR tables).
+    n_frames : int
+        Rows in the table (frames decoded).
+    expected_frames : int
+        Frames the container announced (0 when unknown).
+    frames_lost : int
+        Frames announced but not decoded (truncated or corrupt files).
+    duration_s : float
+    width, height : int
+        Frame size after rotation (0 for tables).
+    rotation_deg : int
+    face_visible_fraction : float
+        Fraction of frames with a face.
+    multi_face_frames : int
+        Frames where more than one face was seen; the largest, most stable face is followed.
+    subject_note : str
+    synthetic : bool
+        The input is synthetic (generated) data.
+    provenance : Provenance
+    """
+
+    source: Literal["video", "ear_table", "signals_table"]
+    fps: float
+    n_frames: int
+    expected_frames: int = 0
+    frames_lost: int = 0
+    duration_s: float
+    width: int = 0
+    height: int = 0
+    rotation_deg: int = 0
+    face_visible_fraction: float
+    multi_face_frames: int = 0
+    subject_note: str = ""
+    synthetic: bool = False
+    provenance: Provenance
+
+
+@dataclass
+class Signals:
+    """A signals table with its metadata (``table``: one row per frame; ``meta``)."""
+
+    table: pd.DataFrame
+    meta: SignalsMeta
+    landmarks: np.ndarray | None = None
+
+    @property
+    def fps(self) -> float:
+        return self.meta.fps
+
+
+# ---------------------------------------------------------------- worker side
+_PROGRESS_Q = None
+
+
+def _init_worker(q) -> None:
+    global _PROGRESS_Q
+    _PROGRESS_Q = q
+
+
+def _segment(path: str, model: str, t0: float, t1: float | None) -> tuple[dict, int, int]:
+    """Analyse the frames with t0 <= time < t1 (decoding from t0 - WARMUP_S)."""
+    cols: dict[str, list] = {c: [] for c in COLUMNS}
+    tracker = SubjectTracker()
+    pending = 0
+
+    def tick() -> None:
+        nonlocal pending
+        pending += 1
+        if pending >= 15 and _PROGRESS_Q is not None:
+            _PROGRESS_Q.put(pending)
+            pending = 0
+
+    for row, _ in iter_rows(path, model, start_s=max(0.0, t0 - WARMUP_S), end_s=t1,
+                            keep_from_s=t0, on_frame=tick, tracker=tracker):
+        for c in COLUMNS:
+            cols[c].append(row[c])
+    if _PROGRESS_Q is not None and pending:
+        _PROGRESS_Q.put(pending)
+    return cols, tracker.multi_face_frames, tracker.switches
+
+
+# ---------------------------------------------------------------- main side
+def default_workers(duration_s: float) -> int:
+    """Worker processes for a video: 1 for short clips, else one per core (at most 4)."""
+    if duration_s < MIN_PARALLEL_S:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _mp_context():
+    # fork is safe here: the parent runs no MediaPipe graph; elsewhere use spawn.
+    return mproc.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def _run_video(path: Path, model: Path, *, workers: int, total: int, duration_s: float,
+               progress: Progress | None, landmarks: bool):
+    lms_list: list[np.ndarray] = []
+    if workers <= 1 or landmarks:
+        cols: dict[str, list] = {c: [] for c in COLUMNS}
+        tracker = SubjectTracker()
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress and done % 10 == 0:
+                progress(done, total)
+
+        for row, lms in iter_rows(path, model, on_frame=tick, with_landmarks=landmarks,
+                                  tracker=tracker):
+            for c in COLUMNS:
+                cols[c].append(row[c])
+            if landmarks:
+                lms_list.append(lms if lms is not None else np.full((478, 3), np.nan))
+        if progress:
+            progress(done, total)
+        stacked = np.stack(lms_list).astype(np.float32) if lms_list else None
+        return [cols], tracker.multi_face_frames, tracker.switches, stacked
+
+    bounds = np.linspace(0.0, duration_s, workers + 1)
+    ctx = _mp_context()
+    q = ctx.Queue()
+    results = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(q,)) as pool:
+        futs = [pool.submit(_segment, str(path), str(model), float(bounds[i]),
+                            None if i == workers - 1 else float(bounds[i + 1]))
+                for i in range(workers)]
+        done = 0
+        pending = set(futs)
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            for f in finished:
+                if f.exception() is not None:
+                    raise f.exception()
+            while True:
+                try:
+                    done += q.get_nowait()
+                except _queue.Empty:
+                    break
+            if progress:
+                progress(min(done, total), total)
+        results = [f.result() for f in futs]
+    return ([r[0] for r in results], sum(r[1] for r in results), sum(r[2] for r in results),
+            None)
+
+
+def video_signals(path: str | Path, *, model: str | Path | None = None, workers: int | None = None,
+                  landmarks: bool = False, progress: Progress | None = None,
+                  synthetic: bool | None = None) -> Signals:
+    """Per-frame signals of a video.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any video FFmpeg reads.
+    model : str or Path, optional
+        The face model (see :func:`hemispasm.video.resolve_model`).
+    workers : int, optional
+        Processes to split the video across (default: :func:`default_workers`).
+    landmarks : bool
+        Also return the 478 x 3 landmarks per frame (single process; memory grows with length).
+    progress : callable, optional
+        ``progress(done_frames, total_frames)``.
+    synthetic : bool, optional
+        Mark the result synthetic (default: read from the video's metadata comment).
+
+    Raises
+    ------
+    InputError
+        Unreadable video, or no frame decoded.
+    NoFaceError
+        No face in any frame.
+    """
+    path = Path(path)
+    info = probe(path)
+    model_path = resolve_model(model)
+    duration = info.duration_s or (info.n_frames / info.fps if info.n_frames else 0.0)
+    n_workers = default_workers(duration) if workers is None else max(1, int(workers))
+    total = info.n_frames or int(round(duration * info.fps))
+    parts, multi, switches, lms = _run_video(path, model_path, workers=n_workers, total=total,
+                                             duration_s=duration, progress=progress,
+                                             landmarks=landmarks)
+    table = pd.concat([pd.DataFrame(p, columns=list(COLUMNS)) for p in parts], ignore_index=True)
+    if table.empty:
+        raise InputError("no video frame could be decoded (empty or corrupt file)", path=path,
+                         hint="check that the file plays; re-export it from the camera")
+    table = table.sort_values("time_s", kind="stable").reset_index(drop=True)
+    table["frame"] = np.arange(len(table), dtype=np.int64)
+    table["face"] = table["face"].astype(bool)
+    table["n_faces"] = table["n_faces"].astype(np.int64)
+    n = len(table)
+    lost = max(0, info.n_frames - n) if info.n_frames else 0
+    if lost > max(2, 0.01 * info.n_frames):
+        log.warning("%s: %d of %d frames could not be decoded (file truncated or corrupt); "
+                    "analysed the first %.1f s", path.name, lost, info.n_frames,
+                    float(table["time_s"].iloc[-1]))
+    face_frac = float(table["face"].mean())
+    if face_frac == 0:
+        raise NoFaceError(f"no face found in any of its {n} frames", path=path,
+                          hint="film the face from the front, well lit, filling a good part of "
+                               "the frame")
+    dur = float(table["time_s"].iloc[-1] - table["time_s"].iloc[0]) if n > 1 else 0.0
+    fps = (n - 1) / dur if dur > 0 else info.fps
+    if synthetic is None:
+        synthetic = _is_synthetic(path)
+    w, h = (info.height, info.width) if info.rotation_deg in (90, 270) else (info.width,
+                                                                             info.height)
+    note = ("one face in every frame" if multi == 0 else
+            f"more than one face in {multi} frames: followed the largest, most stable face"
+            + (f" ({switches} jumps)" if switches else ""))
+    meta = SignalsMeta(
+        source="video", fps=fps, n_frames=n, expected_frames=info.n_frames, frames_lost=lost,
+        duration_s=dur + (1.0 / fps if fps else 0.0), width=w, height=h,
+        rotation_deg=info.rotation_deg, face_visible_fraction=face_frac,
+        multi_face_frames=multi, subject_note=note, synthetic=synthetic,
+        provenance=Provenance(method=METHOD, parameters={"workers": n_workers,
+                              "warmup_s": WARMUP_S, "max_faces": 2},
+                              model_sha256=MODEL_SHA256, input_name=path.name,
+                              input_sha256=sha256_file(path), synthetic=synthetic),
+    )
+    return Signals(table=table, meta=meta, landmarks=lms)
+
+
+def _is_synthetic(path: Path) -> bool:
+    from hemispasm._lazy import require
+
+    av = require("av")
+    try:
+        with av.open(str(path)) as c:
+            text = " ".join(str(v) for v in c.metadata.values()).lower()
+    except av.error.FFmpegError:
+        return False
+    return "synthetic" in text
+
+
+def table_signals(table: pd.DataFrame, *, source: Literal["ear_table", "signals_table"],
+                  fps: float, name: str, synthetic: bool = False,
+                  method: str = "table") -> Signals:
+    """Wrap a table read from a file (EAR CSV, signals parquet) as :class:`Signals`."""
+    n = len(table)
+    face = table["face"].astype(bool) if "face" in table else pd.Series(True, index=table.index)
+    dur = float(table["time_s"].iloc[-1] - table["time_s"].iloc[0]) + 1.0 / fps if n else 0.0
+    meta = SignalsMeta(
+        source=source, fps=fps, n_frames=n, duration_s=dur,
+        face_visible_fraction=float(face.mean()) if n else 0.0, synthetic=synthetic,
+        provenance=Provenance(method=method, parameters={"fps": fps}, input_name=name,
+                              synthetic=synthetic),
+    )
+    return Signals(table=table, meta=meta)
+
+
+def load_signals(path: str | Path, *, fps: float | None = None, model: str | Path | None = None,
+                 landmarks: bool = False, workers: int | None = None,
+                 progress: Progress | None = None) -> Signals:
+    """Read any supported input as a signals table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A video; a signals table written by ``hemispasm analyze`` (``.parquet``, or ``.csv``
+        with a ``time_s`` column); or a per-frame eye-aspect-ratio table from another tool
+        (JeFaPaTo ``frame,EAR2D6_l,EAR2D6_r`` CSV, with ``fps``).
+    fps : float, optional
+        Frame rate of an EAR table (its CSV has no time column).
+
+    Returns
+    -------
+    Signals
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path, hint="check the path")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".parquet", ".tsv"):
+        from hemispasm import signals_io
+
+        if suffix == ".parquet" or _has_time_column(path):
+            table = signals_io.read_signals_table(path)
+            t = table["time_s"].to_numpy()
+            est = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else (fps or 0)
+            return table_signals(table, source="signals_table", fps=fps or float(est),
+                                 name=path.name, method="signals_table")
+        if fps is None:
+            raise InputError("an eye-aspect-ratio table has no time column", path=path,
+                             hint="give its frame rate with --fps")
+        table = signals_io.read_ear_table(path, fps=fps)
+        return table_signals(table, source="ear_table", fps=float(fps), name=path.name,
+                             method="ear_table")
+    if suffix not in VIDEO_SUFFIXES:
+        log.info("%s: unknown extension, trying it as a video", path.name)
+    return video_signals(path, model=model, workers=workers, landmarks=landmarks,
+                         progress=progress)
+
+
+def _has_time_column(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            header = fh.readline()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror})", path=path) from exc
+    return "time_s" in [h.strip() for h in header.replace("\t", ",").split(",")]

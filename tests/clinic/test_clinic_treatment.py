@@ -1,0 +1,118 @@
+"""Treatment-course analysis and the injection plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from hemispasm.clinic import analyze_course, case_from_dict, injection_plan
+from hemispasm.clinic.case import Treatment
+
+
+def _tox(date, **kw):
+    return Treatment(type="botulinum_toxin", date=date, **kw)
+
+
+def test_intervals_are_in_weeks_and_sorted_by_date():
+    c = analyze_course([_tox("2024-04-01"), _tox("2024-01-01"), _tox("2024-07-01")])
+    assert c.toxin_sessions == 3
+    assert [s.date for s in c.sessions] == ["2024-01-01", "2024-04-01", "2024-07-01"]
+    assert c.toxin_intervals_weeks == [13.0, 13.0]
+    assert c.mean_toxin_interval_weeks == 13.0 and c.short_intervals == []
+
+
+def test_waning_by_duration_peak_and_response():
+    assert analyze_course(
+        [_tox("2024-01-01", benefit_weeks=16), _tox("2024-05-01", benefit_weeks=11)]
+    ).waning
+    assert not analyze_course(
+        [_tox("2024-01-01", benefit_weeks=16), _tox("2024-05-01", benefit_weeks=13)]
+    ).waning
+    assert analyze_course(
+        [_tox("2024-01-01", peak_improvement_pct=90), _tox("2024-05-01", peak_improvement_pct=60)]
+    ).waning
+    assert analyze_course(
+        [_tox("2024-01-01", response="marked"), _tox("2024-05-01", response="mild")]
+    ).waning
+    assert not analyze_course(
+        [_tox("2024-01-01", response="marked"), _tox("2024-05-01", response="moderate")]
+    ).waning
+    assert not analyze_course([_tox("2024-01-01", benefit_weeks=12)]).waning
+
+
+def test_oral_failure_intolerance_and_doses():
+    c = analyze_course(
+        [
+            Treatment(type="clonazepam", doses=1.0, response="none"),
+            _tox(
+                "2024-01-01",
+                doses={"orbicularis_oculi": 10, "zygomaticus": 2.5},
+                stopped_for_side_effects=True,
+            ),
+            Treatment(type="mvd", date="2024-06-01"),
+        ]
+    )
+    assert c.oral_drug_failed and c.toxin_intolerance and c.mvd_done
+    assert c.sessions[0].total_dose == 12.5
+
+
+def test_bad_doses_are_rejected():
+    with pytest.raises(ValueError):
+        Treatment(type="botulinum_toxin", doses={"nose": 3})
+    with pytest.raises(ValueError):
+        Treatment(type="botulinum_toxin", doses=-1)
+
+
+def test_injection_plan_from_muscles():
+    case = case_from_dict(
+        {"side": "left", "first_muscle": "orbicularis_oculi", "spread_to": ["zygomaticus"]}
+    )
+    plan = injection_plan(case, measured_muscles=["orbicularis_oris"])
+    by = {s.muscle: s for s in plan.sites}
+    assert set(by) == {"orbicularis_oculi", "zygomaticus", "orbicularis_oris"}
+    assert by["orbicularis_oculi"].units_per_site_range == (2.0, 5.0)
+    assert by["zygomaticus"].units_per_site_range == (1.5, 2.0)
+    assert by["orbicularis_oris"].measured and not by["zygomaticus"].measured
+    assert "yu1992" in by["orbicularis_oris"].sources
+    assert "not a prescription" in plan.disclaimer
+    post = injection_plan(
+        case_from_dict({"first_muscle": "zygomaticus", "prior_bells_palsy": True})
+    )
+    assert post.sites[0].units_per_site_range == (1.5, 1.5)
+    assert injection_plan(case_from_dict({"first_muscle": "masseter"})) is None
+
+
+def test_mvd_discussion_reasons():
+    from hemispasm.clinic import assess
+
+    base = {
+        "side": "left",
+        "first_muscle": "orbicularis_oculi",
+        "spasm_type": "clonic",
+        "emg_lsr": "present",
+        "mri": "normal",
+        "mri_sequences": ["high_res_t2", "mra_tof"],
+        "age": 45,
+    }
+    assert assess(case_from_dict(base)).discuss_mvd == []
+    a = assess(case_from_dict({**base, "prefers_definitive_treatment": True}))
+    assert [c.source for c in a.discuss_mvd] == ["rosenstengel2012"]
+    young = assess(case_from_dict({**base, "age": 25, "onset_age": 22}))
+    assert [c.source for c in young.discuss_mvd] == ["han2009"]
+
+
+def test_vertebral_vessel_adds_a_cited_mvd_note():
+    from hemispasm.clinic import assess
+
+    a = assess(
+        case_from_dict(
+            {
+                "side": "left",
+                "first_muscle": "orbicularis_oculi",
+                "spasm_type": "clonic",
+                "mri": "neurovascular_conflict",
+                "mri_vessel": "vertebral",
+            }
+        )
+    )
+    mvd = next(o for o in a.treatment_options if "MVD" in o.treatment)
+    assert [n.source for n in mvd.notes] == ["li2022_va_mvd"]
