@@ -1,9 +1,105 @@
-"""CLI commands of ``hemispasm.video``."""
+"""CLI: ``hemispasm analyze`` and ``hemispasm models``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from hemispasm.cli._common import console, err_console, make_progress
+
+models_app = typer.Typer(
+    help="Find, fetch and check the MediaPipe face model.", no_args_is_help=True
+)
+
+
+def analyze_cmd(
+    input_path: Path = typer.Argument(
+        ..., metavar="INPUT", help="Video, signals table, or eye-aspect-ratio CSV."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    fps: float = typer.Option(None, "--fps", help="Frame rate of an eye-aspect-ratio CSV."),
+    model: Path = typer.Option(None, "--model", help="Face model file (face_landmarker.task)."),
+    csv: bool = typer.Option(False, "--csv", help="Also write signals.csv."),
+    landmarks: bool = typer.Option(
+        False, "--landmarks", help="Also save raw landmarks (identifying data)."
+    ),
+    workers: int = typer.Option(None, "--workers", help="Processes (default: auto)."),
+    json_out: bool = typer.Option(False, "--json", help="Print summary.json to stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Analyse a recording: signals, spasm events, summary and report in OUT."""
+    from hemispasm.pipeline import analyze
+
+    with make_progress(quiet=quiet or json_out) as bar:
+        task = bar.add_task("frames", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        result = analyze(
+            input_path,
+            out,
+            fps=fps,
+            model=model,
+            write_csv=csv,
+            landmarks=landmarks,
+            workers=workers,
+            progress=progress,
+        )
+    if json_out:
+        typer.echo(result.files["summary.json"].read_text(encoding="utf-8"))
+        return
+    if not quiet:
+        s = result.signals.meta
+        console.print(
+            f"{s.n_frames} frames, face visible {100 * s.face_visible_fraction:.0f}%,"
+            f" {len(result.analysis.events)} events"
+        )
+        if s.frames_lost:
+            err_console.print(
+                f"[yellow]warning:[/] {s.frames_lost} of {s.expected_frames} "
+                "frames could not be decoded; analysed what decoded"
+            )
+        console.print(f"report: {result.files['report.html']}")
+
+
+@models_app.command("status")
+def models_status(model: Path = typer.Option(None, "--model")) -> None:
+    """Where the face model would come from, and whether it is verified."""
+    from hemispasm.video.model import MODEL_SHA256, model_status
+
+    st = model_status(model)
+    console.print(
+        f"source:   {st.source}\npath:     {st.path}\nverified: {st.verified}"
+        f"\nsha256:   {MODEL_SHA256}"
+    )
+    if not st.verified:
+        raise typer.Exit(1)
+
+
+@models_app.command("fetch")
+def models_fetch(force: bool = typer.Option(False, "--force", help="Download again.")) -> None:
+    """Download the face model into the user cache and verify it."""
+    from hemispasm.video.model import fetch_model
+
+    with make_progress() as bar:
+        task = bar.add_task("face_landmarker.task", total=None)
+        path = fetch_model(
+            force=force, progress=lambda d, t: bar.update(task, completed=d, total=t or None)
+        )
+    console.print(str(path))
+
+
+@models_app.command("path")
+def models_path(model: Path = typer.Option(None, "--model")) -> None:
+    """Print the path of a verified face model (fetching it if needed)."""
+    from hemispasm.video.model import resolve_model
+
+    typer.echo(str(resolve_model(model)))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``analyze`` and ``models`` to the root app."""
+    app.command("analyze")(analyze_cmd)
+    app.add_typer(models_app, name="models")

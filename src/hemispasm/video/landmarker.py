@@ -20,17 +20,58 @@ from hemispasm.video.reader import iter_frames
 
 #: MediaPipe's 52 blendshape names, in the model's output order (index 0 is "_neutral").
 BLENDSHAPES: tuple[str, ...] = (
-    "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
-    "browOuterUpRight", "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft",
-    "eyeBlinkRight", "eyeLookDownLeft", "eyeLookDownRight", "eyeLookInLeft", "eyeLookInRight",
-    "eyeLookOutLeft", "eyeLookOutRight", "eyeLookUpLeft", "eyeLookUpRight", "eyeSquintLeft",
-    "eyeSquintRight", "eyeWideLeft", "eyeWideRight", "jawForward", "jawLeft", "jawOpen",
-    "jawRight", "mouthClose", "mouthDimpleLeft", "mouthDimpleRight", "mouthFrownLeft",
-    "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft", "mouthLowerDownRight",
-    "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight", "mouthRollLower",
-    "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper", "mouthSmileLeft", "mouthSmileRight",
-    "mouthStretchLeft", "mouthStretchRight", "mouthUpperUpLeft", "mouthUpperUpRight",
-    "noseSneerLeft", "noseSneerRight",
+    "_neutral",
+    "browDownLeft",
+    "browDownRight",
+    "browInnerUp",
+    "browOuterUpLeft",
+    "browOuterUpRight",
+    "cheekPuff",
+    "cheekSquintLeft",
+    "cheekSquintRight",
+    "eyeBlinkLeft",
+    "eyeBlinkRight",
+    "eyeLookDownLeft",
+    "eyeLookDownRight",
+    "eyeLookInLeft",
+    "eyeLookInRight",
+    "eyeLookOutLeft",
+    "eyeLookOutRight",
+    "eyeLookUpLeft",
+    "eyeLookUpRight",
+    "eyeSquintLeft",
+    "eyeSquintRight",
+    "eyeWideLeft",
+    "eyeWideRight",
+    "jawForward",
+    "jawLeft",
+    "jawOpen",
+    "jawRight",
+    "mouthClose",
+    "mouthDimpleLeft",
+    "mouthDimpleRight",
+    "mouthFrownLeft",
+    "mouthFrownRight",
+    "mouthFunnel",
+    "mouthLeft",
+    "mouthLowerDownLeft",
+    "mouthLowerDownRight",
+    "mouthPressLeft",
+    "mouthPressRight",
+    "mouthPucker",
+    "mouthRight",
+    "mouthRollLower",
+    "mouthRollUpper",
+    "mouthShrugLower",
+    "mouthShrugUpper",
+    "mouthSmileLeft",
+    "mouthSmileRight",
+    "mouthStretchLeft",
+    "mouthStretchRight",
+    "mouthUpperUpLeft",
+    "mouthUpperUpRight",
+    "noseSneerLeft",
+    "noseSneerRight",
 )
 BS_COLUMNS: tuple[str, ...] = tuple(f"bs_{n}" for n in BLENDSHAPES)
 COLUMNS: tuple[str, ...] = (*signal_columns(), *BS_COLUMNS)
@@ -41,8 +82,7 @@ QUEUE_FRAMES = 8
 def create_landmarker(model_path: str | Path, *, max_faces: int = MAX_FACES):
     """A FaceLandmarker in VIDEO mode with blendshapes and transformation matrices."""
     require("mediapipe")
-    from mediapipe.tasks.python import BaseOptions
-    from mediapipe.tasks.python import vision
+    from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)),
@@ -89,16 +129,20 @@ def _empty_row(frame: int, t: float, n_faces: int = 0) -> dict:
     return row
 
 
-def frame_row(result, frame: int, t: float, width: int, height: int,
-              tracker: SubjectTracker) -> tuple[dict, np.ndarray | None]:
+def frame_row(
+    result, frame: int, t: float, width: int, height: int, tracker: SubjectTracker
+) -> tuple[dict, np.ndarray | None]:
     """One signals row (and the chosen face's raw landmarks) from a FaceLandmarker result."""
     if not result.face_landmarks:
         return _empty_row(frame, t), None
     faces = [np.array([(p.x, p.y, p.z) for p in lm], dtype=float) for lm in result.face_landmarks]
     k = tracker.choose(faces)
     lms = faces[k]
-    matrix = (np.asarray(result.facial_transformation_matrixes[k])
-              if result.facial_transformation_matrixes else None)
+    matrix = (
+        np.asarray(result.facial_transformation_matrixes[k])
+        if result.facial_transformation_matrixes
+        else None
+    )
     row = _empty_row(frame, t, len(faces))
     px = lms.copy()
     px[:, 0] *= width
@@ -153,9 +197,16 @@ def _threaded(it: Iterator, maxsize: int = QUEUE_FRAMES) -> Iterator:
 
 
 def iter_rows(
-    path: str | Path, model_path: str | Path, *, start_s: float = 0.0, end_s: float | None = None,
-    keep_from_s: float | None = None, with_landmarks: bool = False, threaded: bool = True,
-    on_frame: Callable[[], None] | None = None, tracker: SubjectTracker | None = None,
+    path: str | Path,
+    model_path: str | Path,
+    *,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    keep_from_s: float | None = None,
+    with_landmarks: bool = False,
+    threaded: bool = True,
+    on_frame: Callable[[], None] | None = None,
+    tracker: SubjectTracker | None = None,
 ) -> Iterator[tuple[dict, np.ndarray | None]]:
     """Yield ``(row, landmarks_or_None)`` per decoded frame.
 
@@ -172,7 +223,7 @@ def iter_rows(
     with create_landmarker(model_path) as lm:
         for index, t, rgb in frames:
             h, w = rgb.shape[:2]
-            ts_ms = max(int(round(t * 1000)), last_ms + 1)  # strictly increasing for VIDEO mode
+            ts_ms = max(round(t * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
             last_ms = ts_ms
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
             result = lm.detect_for_video(image, ts_ms)

@@ -50,8 +50,9 @@ def pose_angles_deg(matrix: np.ndarray) -> tuple[float, float, float]:
     return float(yaw), float(pitch), float(roll)
 
 
-def to_canonical(landmarks: np.ndarray, width: int, height: int,
-                 matrix: np.ndarray | None) -> np.ndarray:
+def to_canonical(
+    landmarks: np.ndarray, width: int, height: int, matrix: np.ndarray | None
+) -> np.ndarray:
     """Landmarks (N x 3, normalised) → pose-free coordinates in inter-ocular units.
 
     Pixel coordinates are converted to a right-handed frame with y up and z toward the

@@ -70,17 +70,23 @@ def cached_model_path() -> Path:
 
 def verify(path: Path) -> bool:
     """True when ``path`` is the expected model file (size and SHA-256)."""
-    return path.is_file() and path.stat().st_size == MODEL_SIZE and sha256_file(path) == MODEL_SHA256
+    return (
+        path.is_file() and path.stat().st_size == MODEL_SIZE and sha256_file(path) == MODEL_SHA256
+    )
 
 
 def _check_given(path: Path, origin: str) -> Path:
     if not path.is_file():
-        raise ModelError(f"face model not found ({origin})", path=path,
-                         hint="give the path of face_landmarker.task, or unset it to fetch it")
+        raise ModelError(
+            f"face model not found ({origin})",
+            path=path,
+            hint="give the path of face_landmarker.task, or unset it to fetch it",
+        )
     if not verify(path):
         raise ModelError(
             f"not the expected face model ({origin}): SHA-256 differs from "
-            f"face_landmarker/float16/1", path=path,
+            f"face_landmarker/float16/1",
+            path=path,
             hint="use the official face_landmarker.task, or run 'hemispasm models fetch'",
         )
     return path
@@ -148,8 +154,11 @@ def fetch_model(*, progress: Progress | None = None, force: bool = False) -> Pat
                 fh.write(data)
             os.replace(tmp, dest)
         except OSError as exc:
-            raise ModelError(f"cannot write the model cache ({exc})", path=dest.parent,
-                             hint="set HEMISPASM_CACHE_DIR to a writable folder") from exc
+            raise ModelError(
+                f"cannot write the model cache ({exc})",
+                path=dest.parent,
+                hint="set HEMISPASM_CACHE_DIR to a writable folder",
+            ) from exc
         log.info("face model fetched from %s", name)
         return dest
     raise ModelError(
@@ -159,8 +168,9 @@ def fetch_model(*, progress: Progress | None = None, force: bool = False) -> Pat
     )
 
 
-def resolve_model(model: str | Path | None = None, *, fetch: bool = True,
-                  progress: Progress | None = None) -> Path:
+def resolve_model(
+    model: str | Path | None = None, *, fetch: bool = True, progress: Progress | None = None
+) -> Path:
     """Return the path of a verified face model.
 
     Parameters
@@ -186,8 +196,9 @@ def resolve_model(model: str | Path | None = None, *, fetch: bool = True,
     if verify(cached):
         return cached
     if not fetch:
-        raise ModelError("the face model is not in the cache", path=cached,
-                         hint="run 'hemispasm models fetch'")
+        raise ModelError(
+            "the face model is not in the cache", path=cached, hint="run 'hemispasm models fetch'"
+        )
     return fetch_model(progress=progress)
 
 
@@ -203,5 +214,6 @@ def model_status(model: str | Path | None = None) -> ModelStatus:
     p = cached_model_path()
     if p.is_file():
         return ModelStatus(path=str(p), source="cache", verified=verify(p))
-    return ModelStatus(path=None, source="not available (run 'hemispasm models fetch')",
-                       verified=False)
+    return ModelStatus(
+        path=None, source="not available (run 'hemispasm models fetch')", verified=False
+    )

@@ -18,8 +18,23 @@ from hemispasm.errors import InputError
 
 log = get_logger(__name__)
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
-                            ".wmv", ".flv", ".3gp", ".ts", ".mts"})
+VIDEO_SUFFIXES = frozenset(
+    {
+        ".mp4",
+        ".mov",
+        ".avi",
+        ".mkv",
+        ".webm",
+        ".m4v",
+        ".mpg",
+        ".mpeg",
+        ".wmv",
+        ".flv",
+        ".3gp",
+        ".ts",
+        ".mts",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,8 @@ def _open(path: Path):
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise InputError(
-            f"not a readable video ({exc.__class__.__name__})", path=path,
+            f"not a readable video ({exc.__class__.__name__})",
+            path=path,
             hint="give a video FFmpeg can read (mp4, mov, avi, mkv, webm)",
         ) from exc
     if not container.streams.video:
@@ -78,7 +94,7 @@ def _rotation(stream, frame=None) -> int:
         meta = getattr(stream, "metadata", {}) or {}
         rot = meta.get("rotate")
     try:
-        return int(round(float(rot or 0))) % 360
+        return round(float(rot or 0)) % 360
     except (TypeError, ValueError):
         return 0
 
@@ -90,12 +106,19 @@ def probe(path: str | Path) -> VideoInfo:
     try:
         s = container.streams.video[0]
         fps = float(s.average_rate or s.guessed_rate or 0) or 30.0
-        dur = float(s.duration * s.time_base) if s.duration and s.time_base else (
-            container.duration / 1e6 if container.duration else 0.0)
+        dur = (
+            float(s.duration * s.time_base)
+            if s.duration and s.time_base
+            else (container.duration / 1e6 if container.duration else 0.0)
+        )
         return VideoInfo(
-            n_frames=int(s.frames or 0), fps=fps, duration_s=dur,
-            width=s.codec_context.width, height=s.codec_context.height,
-            rotation_deg=_rotation(s), codec=s.codec_context.name,
+            n_frames=int(s.frames or 0),
+            fps=fps,
+            duration_s=dur,
+            width=s.codec_context.width,
+            height=s.codec_context.height,
+            rotation_deg=_rotation(s),
+            codec=s.codec_context.name,
         )
     finally:
         container.close()
@@ -141,8 +164,9 @@ def iter_frames(
         rotation = _rotation(stream)
         t_first = float(stream.start_time * tb) if stream.start_time is not None else 0.0
         if start_s > 0:
-            container.seek(int((start_s + t_first) / tb), stream=stream, backward=True,
-                           any_frame=False)
+            container.seek(
+                int((start_s + t_first) / tb), stream=stream, backward=True, any_frame=False
+            )
         index = 0
         last_t = -np.inf
         try:
@@ -160,7 +184,11 @@ def iter_frames(
                 yield index, t, _rotate(img, rotation)
                 index += 1
         except av.error.FFmpegError as exc:
-            log.warning("%s: decoding stopped at %.2f s (%s)", path.name, max(last_t, 0),
-                        exc.__class__.__name__)
+            log.warning(
+                "%s: decoding stopped at %.2f s (%s)",
+                path.name,
+                max(last_t, 0),
+                exc.__class__.__name__,
+            )
     finally:
         container.close()

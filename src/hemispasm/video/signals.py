@@ -121,8 +121,15 @@ def _segment(path: str, model: str, t0: float, t1: float | None) -> tuple[dict, 
             _PROGRESS_Q.put(pending)
             pending = 0
 
-    for row, _ in iter_rows(path, model, start_s=max(0.0, t0 - WARMUP_S), end_s=t1,
-                            keep_from_s=t0, on_frame=tick, tracker=tracker):
+    for row, _ in iter_rows(
+        path,
+        model,
+        start_s=max(0.0, t0 - WARMUP_S),
+        end_s=t1,
+        keep_from_s=t0,
+        on_frame=tick,
+        tracker=tracker,
+    ):
         for c in COLUMNS:
             cols[c].append(row[c])
     if _PROGRESS_Q is not None and pending:
@@ -143,8 +150,16 @@ def _mp_context():
     return mproc.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _run_video(path: Path, model: Path, *, workers: int, total: int, duration_s: float,
-               progress: Progress | None, landmarks: bool):
+def _run_video(
+    path: Path,
+    model: Path,
+    *,
+    workers: int,
+    total: int,
+    duration_s: float,
+    progress: Progress | None,
+    landmarks: bool,
+):
     lms_list: list[np.ndarray] = []
     if workers <= 1 or landmarks:
         cols: dict[str, list] = {c: [] for c in COLUMNS}
@@ -157,8 +172,9 @@ def _run_video(path: Path, model: Path, *, workers: int, total: int, duration_s:
             if progress and done % 10 == 0:
                 progress(done, total)
 
-        for row, lms in iter_rows(path, model, on_frame=tick, with_landmarks=landmarks,
-                                  tracker=tracker):
+        for row, lms in iter_rows(
+            path, model, on_frame=tick, with_landmarks=landmarks, tracker=tracker
+        ):
             for c in COLUMNS:
                 cols[c].append(row[c])
             if landmarks:
@@ -172,11 +188,19 @@ def _run_video(path: Path, model: Path, *, workers: int, total: int, duration_s:
     ctx = _mp_context()
     q = ctx.Queue()
     results = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(q,)) as pool:
-        futs = [pool.submit(_segment, str(path), str(model), float(bounds[i]),
-                            None if i == workers - 1 else float(bounds[i + 1]))
-                for i in range(workers)]
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(q,)
+    ) as pool:
+        futs = [
+            pool.submit(
+                _segment,
+                str(path),
+                str(model),
+                float(bounds[i]),
+                None if i == workers - 1 else float(bounds[i + 1]),
+            )
+            for i in range(workers)
+        ]
         done = 0
         pending = set(futs)
         while pending:
@@ -192,13 +216,18 @@ def _run_video(path: Path, model: Path, *, workers: int, total: int, duration_s:
             if progress:
                 progress(min(done, total), total)
         results = [f.result() for f in futs]
-    return ([r[0] for r in results], sum(r[1] for r in results), sum(r[2] for r in results),
-            None)
+    return ([r[0] for r in results], sum(r[1] for r in results), sum(r[2] for r in results), None)
 
 
-def video_signals(path: str | Path, *, model: str | Path | None = None, workers: int | None = None,
-                  landmarks: bool = False, progress: Progress | None = None,
-                  synthetic: bool | None = None) -> Signals:
+def video_signals(
+    path: str | Path,
+    *,
+    model: str | Path | None = None,
+    workers: int | None = None,
+    landmarks: bool = False,
+    progress: Progress | None = None,
+    synthetic: bool | None = None,
+) -> Signals:
     """Per-frame signals of a video.
 
     Parameters
@@ -228,47 +257,83 @@ def video_signals(path: str | Path, *, model: str | Path | None = None, workers:
     model_path = resolve_model(model)
     duration = info.duration_s or (info.n_frames / info.fps if info.n_frames else 0.0)
     n_workers = default_workers(duration) if workers is None else max(1, int(workers))
-    total = info.n_frames or int(round(duration * info.fps))
-    parts, multi, switches, lms = _run_video(path, model_path, workers=n_workers, total=total,
-                                             duration_s=duration, progress=progress,
-                                             landmarks=landmarks)
+    total = info.n_frames or round(duration * info.fps)
+    parts, multi, switches, lms = _run_video(
+        path,
+        model_path,
+        workers=n_workers,
+        total=total,
+        duration_s=duration,
+        progress=progress,
+        landmarks=landmarks,
+    )
     table = pd.concat([pd.DataFrame(p, columns=list(COLUMNS)) for p in parts], ignore_index=True)
     if table.empty:
-        raise InputError("no video frame could be decoded (empty or corrupt file)", path=path,
-                         hint="check that the file plays; re-export it from the camera")
+        raise InputError(
+            "no video frame could be decoded (empty or corrupt file)",
+            path=path,
+            hint="check that the file plays; re-export it from the camera",
+        )
     table = table.sort_values("time_s", kind="stable").reset_index(drop=True)
     table["frame"] = np.arange(len(table), dtype=np.int64)
     table["face"] = table["face"].astype(bool)
     table["n_faces"] = table["n_faces"].astype(np.int64)
     n = len(table)
-    lost = max(0, info.n_frames - n) if info.n_frames else 0
-    if lost > max(2, 0.01 * info.n_frames):
-        log.warning("%s: %d of %d frames could not be decoded (file truncated or corrupt); "
-                    "analysed the first %.1f s", path.name, lost, info.n_frames,
-                    float(table["time_s"].iloc[-1]))
+    expected = info.n_frames or round(info.duration_s * info.fps)
+    lost = max(0, expected - n)
+    if lost <= max(2, 0.01 * expected):
+        lost = 0  # container durations can be off by a frame or two
+    else:
+        log.warning(
+            "%s: %d of %d frames could not be decoded (file truncated or corrupt); "
+            "analysed the first %.1f s",
+            path.name,
+            lost,
+            expected,
+            float(table["time_s"].iloc[-1]),
+        )
     face_frac = float(table["face"].mean())
     if face_frac == 0:
-        raise NoFaceError(f"no face found in any of its {n} frames", path=path,
-                          hint="film the face from the front, well lit, filling a good part of "
-                               "the frame")
+        raise NoFaceError(
+            f"no face found in any of its {n} frames",
+            path=path,
+            hint="film the face from the front, well lit, filling a good part of the frame",
+        )
     dur = float(table["time_s"].iloc[-1] - table["time_s"].iloc[0]) if n > 1 else 0.0
     fps = (n - 1) / dur if dur > 0 else info.fps
     if synthetic is None:
         synthetic = _is_synthetic(path)
-    w, h = (info.height, info.width) if info.rotation_deg in (90, 270) else (info.width,
-                                                                             info.height)
-    note = ("one face in every frame" if multi == 0 else
-            f"more than one face in {multi} frames: followed the largest, most stable face"
-            + (f" ({switches} jumps)" if switches else ""))
+    w, h = (
+        (info.height, info.width) if info.rotation_deg in (90, 270) else (info.width, info.height)
+    )
+    note = (
+        "one face in every frame"
+        if multi == 0
+        else f"more than one face in {multi} frames: followed the largest, most stable face"
+        + (f" ({switches} jumps)" if switches else "")
+    )
     meta = SignalsMeta(
-        source="video", fps=fps, n_frames=n, expected_frames=info.n_frames, frames_lost=lost,
-        duration_s=dur + (1.0 / fps if fps else 0.0), width=w, height=h,
-        rotation_deg=info.rotation_deg, face_visible_fraction=face_frac,
-        multi_face_frames=multi, subject_note=note, synthetic=synthetic,
-        provenance=Provenance(method=METHOD, parameters={"workers": n_workers,
-                              "warmup_s": WARMUP_S, "max_faces": 2},
-                              model_sha256=MODEL_SHA256, input_name=path.name,
-                              input_sha256=sha256_file(path), synthetic=synthetic),
+        source="video",
+        fps=fps,
+        n_frames=n,
+        expected_frames=expected,
+        frames_lost=lost,
+        duration_s=dur + (1.0 / fps if fps else 0.0),
+        width=w,
+        height=h,
+        rotation_deg=info.rotation_deg,
+        face_visible_fraction=face_frac,
+        multi_face_frames=multi,
+        subject_note=note,
+        synthetic=synthetic,
+        provenance=Provenance(
+            method=METHOD,
+            parameters={"workers": n_workers, "warmup_s": WARMUP_S, "max_faces": 2},
+            model_sha256=MODEL_SHA256,
+            input_name=path.name,
+            input_sha256=sha256_file(path),
+            synthetic=synthetic,
+        ),
     )
     return Signals(table=table, meta=meta, landmarks=lms)
 
@@ -285,25 +350,42 @@ def _is_synthetic(path: Path) -> bool:
     return "synthetic" in text
 
 
-def table_signals(table: pd.DataFrame, *, source: Literal["ear_table", "signals_table"],
-                  fps: float, name: str, synthetic: bool = False,
-                  method: str = "table") -> Signals:
+def table_signals(
+    table: pd.DataFrame,
+    *,
+    source: Literal["ear_table", "signals_table"],
+    fps: float,
+    name: str,
+    synthetic: bool = False,
+    method: str = "table",
+) -> Signals:
     """Wrap a table read from a file (EAR CSV, signals parquet) as :class:`Signals`."""
     n = len(table)
     face = table["face"].astype(bool) if "face" in table else pd.Series(True, index=table.index)
     dur = float(table["time_s"].iloc[-1] - table["time_s"].iloc[0]) + 1.0 / fps if n else 0.0
     meta = SignalsMeta(
-        source=source, fps=fps, n_frames=n, duration_s=dur,
-        face_visible_fraction=float(face.mean()) if n else 0.0, synthetic=synthetic,
-        provenance=Provenance(method=method, parameters={"fps": fps}, input_name=name,
-                              synthetic=synthetic),
+        source=source,
+        fps=fps,
+        n_frames=n,
+        duration_s=dur,
+        face_visible_fraction=float(face.mean()) if n else 0.0,
+        synthetic=synthetic,
+        provenance=Provenance(
+            method=method, parameters={"fps": fps}, input_name=name, synthetic=synthetic
+        ),
     )
     return Signals(table=table, meta=meta)
 
 
-def load_signals(path: str | Path, *, fps: float | None = None, model: str | Path | None = None,
-                 landmarks: bool = False, workers: int | None = None,
-                 progress: Progress | None = None) -> Signals:
+def load_signals(
+    path: str | Path,
+    *,
+    fps: float | None = None,
+    model: str | Path | None = None,
+    landmarks: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Signals:
     """Read any supported input as a signals table.
 
     Parameters
@@ -330,18 +412,26 @@ def load_signals(path: str | Path, *, fps: float | None = None, model: str | Pat
             table = signals_io.read_signals_table(path)
             t = table["time_s"].to_numpy()
             est = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else (fps or 0)
-            return table_signals(table, source="signals_table", fps=fps or float(est),
-                                 name=path.name, method="signals_table")
+            return table_signals(
+                table,
+                source="signals_table",
+                fps=fps or float(est),
+                name=path.name,
+                method="signals_table",
+            )
         if fps is None:
-            raise InputError("an eye-aspect-ratio table has no time column", path=path,
-                             hint="give its frame rate with --fps")
+            raise InputError(
+                "an eye-aspect-ratio table has no time column",
+                path=path,
+                hint="give its frame rate with --fps",
+            )
         table = signals_io.read_ear_table(path, fps=fps)
-        return table_signals(table, source="ear_table", fps=float(fps), name=path.name,
-                             method="ear_table")
+        return table_signals(
+            table, source="ear_table", fps=float(fps), name=path.name, method="ear_table"
+        )
     if suffix not in VIDEO_SUFFIXES:
         log.info("%s: unknown extension, trying it as a video", path.name)
-    return video_signals(path, model=model, workers=workers, landmarks=landmarks,
-                         progress=progress)
+    return video_signals(path, model=model, workers=workers, landmarks=landmarks, progress=progress)
 
 
 def _has_time_column(path: Path) -> bool:

@@ -1,0 +1,121 @@
+"""``hemispasm analyze``: input file → signals → events → summary → report, in one call.
+
+Everything is written into a hidden staging folder inside ``out_dir`` and moved into place at
+the end, so a failure leaves nothing half-written.
+
+Outputs in ``out_dir``:
+
+- ``signals.parquet`` (and ``signals.csv`` with ``write_csv``): one row per frame, schema in
+  docs/signals.md; the :class:`~hemispasm.video.SignalsMeta` is stored as JSON in the Parquet
+  schema metadata under the key ``hemispasm``.
+- ``landmarks.npy`` (only with ``landmarks=True``): float32 array frames x 478 x 3 (normalised
+  MediaPipe coordinates; NaN where no face).
+- ``events.csv``, ``summary.json``, ``report.html``: see docs/events.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hemispasm._io import ensure_out_dir, staged_outputs
+from hemispasm._log import get_logger
+
+log = get_logger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AnalysisResult:
+    """What ``analyze`` produced: the signals, the event analysis, and the files written."""
+
+    signals: object  # hemispasm.video.Signals
+    analysis: object  # hemispasm.events.EventAnalysis
+    files: dict[str, Path]
+
+    @property
+    def summary(self):
+        return self.analysis.summary
+
+
+def write_signals_parquet(table: pd.DataFrame, meta, dest: Path) -> None:
+    """Write a signals table with its metadata (JSON under the schema key ``hemispasm``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pa_table = pa.Table.from_pandas(table, preserve_index=False)
+    md = dict(pa_table.schema.metadata or {})
+    md[b"hemispasm"] = meta.model_dump_json().encode()
+    pq.write_table(pa_table.replace_schema_metadata(md), dest, compression="zstd")
+
+
+def analyze(
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    fps: float | None = None,
+    model: str | Path | None = None,
+    write_csv: bool = False,
+    landmarks: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> AnalysisResult:
+    """Analyse one recording and write its outputs.
+
+    Parameters
+    ----------
+    input_path : str or Path
+        A video, a signals table, or a per-frame eye-aspect-ratio CSV (with ``fps``).
+    out_dir : str or Path
+        Output folder (created if needed).
+    fps : float, optional
+        Frame rate of an eye-aspect-ratio CSV.
+    model : str or Path, optional
+        Face model (default: resolved, see ``hemispasm models status``).
+    write_csv : bool
+        Also write ``signals.csv``.
+    landmarks : bool
+        Also write ``landmarks.npy`` (raw landmarks are identifying data: off by default).
+    workers : int, optional
+        Processes for long videos.
+    progress : callable, optional
+        ``progress(done_frames, total_frames)``.
+    """
+    from hemispasm.events import analyze_signals
+    from hemispasm.report import render_html
+    from hemispasm.video import load_signals
+
+    out = ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
+    signals = load_signals(
+        input_path, fps=fps, model=model, landmarks=landmarks, workers=workers, progress=progress
+    )
+    table, meta = signals.table, signals.meta
+    analysis = analyze_signals(table, fps=meta.fps, synthetic=meta.synthetic)
+    html = render_html(table, analysis, meta=meta, synthetic=meta.synthetic)
+    names = ["signals.parquet", "events.csv", "summary.json", "report.html"]
+    with staged_outputs(out) as stage:
+        write_signals_parquet(table, meta, stage / "signals.parquet")
+        if write_csv:
+            table.to_csv(stage / "signals.csv", index=False, float_format="%.6g")
+            names.append("signals.csv")
+        if landmarks and signals.landmarks is not None:
+            np.save(stage / "landmarks.npy", signals.landmarks)
+            names.append("landmarks.npy")
+        analysis.events_table().to_csv(stage / "events.csv", index=False, float_format="%.4f")
+        summary = json.loads(analysis.summary.model_dump_json())
+        summary["signals_meta"] = json.loads(meta.model_dump_json())
+        (stage / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        (stage / "report.html").write_text(html, encoding="utf-8")
+    log.info(
+        "analysed %s: %d frames, %d events",
+        Path(input_path).name,
+        meta.n_frames,
+        len(analysis.events),
+    )
+    return AnalysisResult(signals=signals, analysis=analysis, files={n: out / n for n in names})
