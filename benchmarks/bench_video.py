@@ -58,7 +58,7 @@ def make_clip(src: Path, dest: Path, seconds: float) -> Path:
     with av.open(str(src)) as c:
         rate = c.streams.video[0].average_rate
         frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
-    n = int(round(seconds * float(rate)))
+    n = round(seconds * float(rate))
     with av.open(str(dest), "w") as out:
         s = out.add_stream("libx264", rate=rate)
         s.height, s.width = frames[0].shape[:2]
@@ -149,7 +149,8 @@ def main() -> None:
         "## Video pipeline\n\n"
         f"`python benchmarks/bench_video.py` — {dt.date.today()}, {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Wall time includes process start-up and model "
-        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree. Clips are the shared real clips looped "
+        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree. "
+        "Clips are the shared real clips looped "
         "to length (made in a temporary folder).\n\n" + head + body + "\n"
         "Targets (issue 2): >= 1.6x the naive pipeline at 360p (40 s), >= 1.5x at 1080p, peak "
         "memory < 500 MB whatever the length.\n\n"
