@@ -121,7 +121,7 @@ def test_analyze_zero_frames(tmp_path, face_model, capsys):
         )
         != 0
     )
-    assert "no video frame" in _one_line_error(capsys)
+    assert "no video" in _one_line_error(capsys)
 
 
 def test_analyze_unwritable_out(shared, tmp_path, capsys):

@@ -72,7 +72,7 @@ def test_zero_frames(tmp_path, face_model):
     path = write_video(tmp_path / "empty.mp4", [])
     with pytest.raises(InputError) as exc:
         video_signals(path, model=face_model)
-    assert "empty.mp4" in str(exc.value)
+    assert "empty.mp4" in str(exc.value) and "no video" in str(exc.value)
 
 
 def test_gray_video_has_no_face(gray_video, face_model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 
@@ -11,12 +12,13 @@ def write_video(path: Path, frames, *, fps: int = 30, codec: str = "libx264") ->
 
     with av.open(str(path), mode="w") as c:
         s = c.add_stream(codec, rate=fps)
-        first = True
-        for img in frames:
-            if first:
-                s.height, s.width = img.shape[:2]
-                s.pix_fmt = "yuv420p"
-                first = False
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        frames = iter(frames)
+        first = next(frames, None)
+        if first is not None:
+            s.height, s.width = first.shape[:2]
+        c.start_encoding()  # write the header even when there are no frames
+        for img in itertools.chain([first] if first is not None else [], frames):
             for pkt in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
                 c.mux(pkt)
         for pkt in s.encode():

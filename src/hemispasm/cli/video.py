@@ -31,12 +31,17 @@ def analyze_cmd(
     """Analyse a recording: signals, spasm events, summary and report in OUT."""
     from hemispasm.pipeline import analyze
 
-    with make_progress(quiet=quiet or json_out) as bar:
-        task = bar.add_task("frames", total=None)
+    bar = make_progress(quiet=quiet or json_out)
+    task = None
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
+    def progress(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:  # start the bar only once frames flow (errors come first)
+            bar.start()
+            task = bar.add_task("frames", total=total or None)
+        bar.update(task, completed=done, total=total or None)
 
+    try:
         result = analyze(
             input_path,
             out,
@@ -47,6 +52,8 @@ def analyze_cmd(
             workers=workers,
             progress=progress,
         )
+    finally:
+        bar.stop()
     if json_out:
         typer.echo(result.files["summary.json"].read_text(encoding="utf-8"))
         return

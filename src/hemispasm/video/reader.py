@@ -81,7 +81,11 @@ def _open(path: Path):
         ) from exc
     if not container.streams.video:
         container.close()
-        raise InputError("has no video stream", path=path, hint="give a video file")
+        raise InputError(
+            "contains no video (no video stream, zero frames)",
+            path=path,
+            hint="give a video file with frames",
+        )
     return container
 
 

@@ -1,0 +1,263 @@
+"""Spasm event detection: per-side closure against each subject's own rest, then pairing sides.
+
+Pure functions on arrays and DataFrames. The steps (docs/events.md):
+
+1. Eye closure per side: ``closure = 1 - aperture / rest``, where ``rest`` is a running median
+   of the aperture over ``baseline_window_s`` (robust to blinks and spasms, follows slow drift).
+   Video tables use the pose-normalised ``aperture_<side>``; EAR tables ``ear_<side>``.
+2. Candidate segments per side by hysteresis: closure above ``offset_threshold`` containing a
+   sample above ``onset_threshold``.
+3. Pairing: a segment whose opposite eye closes at the same time by at least
+   ``bilateral_ratio`` of its own peak is bilateral (blink, or voluntary closure when long);
+   otherwise it is one-sided: a clonic twitch (< ``tonic_min_s``) or a tonic spasm.
+4. One-sided twitches on the same side closer than ``train_gap_s`` form one clonic train.
+5. Head turns and lost face make their own non-spasm events; overlapping candidates are
+   not spasms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+from scipy import ndimage
+
+from hemispasm.schema import MEASURED_REGIONS, SIDES, Event, EventKind
+
+
+class DetectParams(BaseModel):
+    """Detector parameters. Sources and the reasons for each value: docs/events.md."""
+
+    baseline_window_s: float = Field(10.0, gt=0)
+    onset_threshold: float = Field(0.25, gt=0, lt=1)
+    offset_threshold: float = Field(0.12, gt=0, lt=1)
+    bilateral_ratio: float = Field(0.5, gt=0, le=1)
+    blink_max_s: float = Field(0.5, gt=0)
+    tonic_min_s: float = Field(1.0, gt=0)
+    train_gap_s: float = Field(0.5, ge=0)
+    head_turn_deg: float = Field(15.0, gt=0)
+    face_lost_min_s: float = Field(0.2, ge=0)
+    region_z: float = Field(4.0, gt=0)
+
+
+def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
+    """Aperture series of one eye: pose-normalised aperture if present, else the EAR."""
+    col = f"aperture_{side}"
+    if col in table and table[col].notna().any():
+        return table[col].to_numpy(dtype=float)
+    return table[f"ear_{side}"].to_numpy(dtype=float)
+
+
+def running_rest(x: np.ndarray, window: int) -> np.ndarray:
+    """Running median over ``window`` samples (centred), ignoring NaN; NaN-free where data."""
+    s = pd.Series(x)
+    rest = s.rolling(max(3, window), center=True, min_periods=max(3, window // 10)).median()
+    return rest.bfill().ffill().to_numpy()
+
+
+def closure(x: np.ndarray, fps: float, window_s: float) -> np.ndarray:
+    """Fraction of eye closure relative to rest: 0 open as at rest, 1 fully closed."""
+    rest = running_rest(x, round(window_s * fps))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = 1.0 - x / rest
+    return np.clip(c, -1.0, 1.0)
+
+
+def robust_sigma(x: np.ndarray) -> float:
+    """1.4826 x median absolute deviation (NaN ignored)."""
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return float("nan")
+    return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+
+def hysteresis_segments(c: np.ndarray, on: float, off: float) -> list[tuple[int, int]]:
+    """Index ranges [start, stop) where ``c > off`` and somewhere ``c > on``."""
+    above = np.nan_to_num(c, nan=-1.0) > off
+    labels, n = ndimage.label(above)
+    if n == 0:
+        return []
+    peaks = ndimage.maximum(np.nan_to_num(c, nan=-1.0), labels, index=np.arange(1, n + 1))
+    slices = ndimage.find_objects(labels)
+    return [(sl[0].start, sl[0].stop) for sl, p in zip(slices, peaks, strict=True) if p > on]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    labels, n = ndimage.label(mask)
+    return [(sl[0].start, sl[0].stop) for sl in ndimage.find_objects(labels)] if n else []
+
+
+def _regions_for(
+    table: pd.DataFrame, side: str, i0: int, i1: int, rest: dict, z: float
+) -> list[str]:
+    """Same-side regions that activate during [i0, i1) clearly more than the other side."""
+    found = ["orbicularis_oculi"]
+    other = "right" if side == "left" else "left"
+    for region in MEASURED_REGIONS:
+        a, b = f"{region}_{side}", f"{region}_{other}"
+        if a not in rest or b not in rest:
+            continue
+        za = (np.nanmax(table[a].to_numpy()[i0:i1]) - rest[a][0]) / rest[a][1]
+        zb = (np.nanmax(table[b].to_numpy()[i0:i1]) - rest[b][0]) / rest[b][1]
+        if np.isfinite(za) and za > z and za > 2 * max(zb, 0):
+            found.append(region)
+    return found
+
+
+def _region_rest(table: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    rest = {}
+    for region in MEASURED_REGIONS:
+        for side in SIDES:
+            col = f"{region}_{side}"
+            if col in table and table[col].notna().sum() > 10:
+                x = table[col].to_numpy(dtype=float)
+                sig = robust_sigma(x)
+                if np.isfinite(sig) and sig > 0:
+                    rest[col] = (float(np.nanmedian(x)), sig)
+    return rest
+
+
+def detect_events(
+    table: pd.DataFrame, *, fps: float, params: DetectParams | None = None
+) -> tuple[list[Event], dict]:
+    """Detect and classify events in a signals table.
+
+    Returns
+    -------
+    events : list of Event
+        Sorted by start time.
+    traces : dict
+        ``closure_left``, ``closure_right`` (arrays) and ``time_s``, for plots and scoring.
+    """
+    p = params or DetectParams()
+    t = table["time_s"].to_numpy(dtype=float)
+    n = len(t)
+    dt = 1.0 / fps
+    face = table["face"].to_numpy(dtype=bool) if "face" in table else np.ones(n, bool)
+    clos = {}
+    for side in SIDES:
+        x = eye_signal(table, side)
+        x = np.where(face, x, np.nan)
+        clos[side] = closure(x, fps, p.baseline_window_s)
+    segs = {s: hysteresis_segments(clos[s], p.onset_threshold, p.offset_threshold) for s in SIDES}
+
+    # non-spasm context: lost face and head turns
+    events: list[Event] = []
+    blocked = np.zeros(n, dtype=bool)
+    for i0, i1 in _runs(~face):
+        blocked[max(0, i0 - 2) : i1 + 2] = True
+        if (i1 - i0) * dt >= p.face_lost_min_s:
+            events.append(
+                Event(
+                    start_s=t[i0],
+                    end_s=t[i1 - 1] + dt,
+                    side="both",
+                    kind=EventKind.face_lost,
+                    confidence=1.0,
+                )
+            )
+    if "yaw_deg" in table:
+        pose = np.nan_to_num(table[["yaw_deg", "pitch_deg"]].to_numpy(dtype=float))
+        win = max(1, round(0.5 * fps))
+        ref = pd.DataFrame(pose).rolling(win * 4, center=True, min_periods=1).median().to_numpy()
+        turning = np.abs(pose - ref).max(axis=1) > p.head_turn_deg
+        for i0, i1 in _runs(turning):
+            blocked[i0:i1] = True
+            events.append(
+                Event(
+                    start_s=t[i0],
+                    end_s=t[i1 - 1] + dt,
+                    side="both",
+                    kind=EventKind.head_motion,
+                    confidence=0.8,
+                )
+            )
+
+    rest = _region_rest(table)
+    used = {s: np.zeros(len(segs[s]), bool) for s in SIDES}
+    singles: list[tuple[str, int, int, float, float]] = []  # side, i0, i1, peak, conf
+    tol = max(1, round(0.05 * fps))
+    for side in SIDES:
+        other = "right" if side == "left" else "left"
+        for k, (i0, i1) in enumerate(segs[side]):
+            if used[side][k]:
+                continue
+            peak = float(np.nanmax(clos[side][i0:i1]))
+            a, b = max(0, i0 - tol), min(n, i1 + tol)
+            opp = float(np.nanmax(clos[other][a:b])) if np.isfinite(clos[other][a:b]).any() else 0.0
+            if opp >= p.bilateral_ratio * peak:
+                # bilateral: merge with the overlapping segments of the other eye
+                j0, j1 = i0, i1
+                for m, (o0, o1) in enumerate(segs[other]):
+                    if o0 < b and o1 > a:
+                        used[other][m] = True
+                        j0, j1 = min(j0, o0), max(j1, o1)
+                dur = (j1 - j0) * dt
+                kind = EventKind.blink if dur <= p.blink_max_s else EventKind.voluntary
+                amp = float(max(peak, opp))
+                events.append(
+                    Event(
+                        start_s=t[j0],
+                        end_s=t[j1 - 1] + dt,
+                        side="both",
+                        kind=kind,
+                        regions=["orbicularis_oculi"],
+                        amplitude=amp,
+                        velocity=_velocity(clos[side], j0, j1, fps),
+                        confidence=float(min(1.0, opp / max(peak, 1e-9))),
+                    )
+                )
+                continue
+            if blocked[i0:i1].any():
+                continue
+            conf = float(
+                np.clip((peak - opp) / max(peak, 1e-9), 0, 1)
+                * np.clip(peak / (2 * p.onset_threshold), 0, 1)
+            )
+            singles.append((side, i0, i1, peak, conf))
+
+    # one-sided: tonic when long, else clonic twitches grouped into trains
+    gap = round(p.train_gap_s * fps)
+    for side in SIDES:
+        mine = sorted((s for s in singles if s[0] == side), key=lambda s: s[1])
+        group: list[tuple] = []
+        for item in [*mine, None]:
+            if item is not None and (item[2] - item[1]) * dt >= p.tonic_min_s:
+                events.append(_spasm(table, EventKind.tonic, [item], clos, t, fps, rest, p))
+                continue
+            if group and (item is None or item[1] - group[-1][2] > gap):
+                events.append(_spasm(table, EventKind.clonic, group, clos, t, fps, rest, p))
+                group = []
+            if item is not None:
+                group.append(item)
+    events.sort(key=lambda e: (e.start_s, e.side))
+    return events, {"time_s": t, "closure_left": clos["left"], "closure_right": clos["right"]}
+
+
+def _velocity(c: np.ndarray, i0: int, i1: int, fps: float) -> float | None:
+    seg = c[i0:i1]
+    if seg.size < 2 or not np.isfinite(seg).any():
+        return None
+    return float(np.nanmax(np.diff(seg)) * fps)
+
+
+def _spasm(table, kind, items, clos, t, fps, rest, p) -> Event:
+    side = items[0][0]
+    i0, i1 = items[0][1], items[-1][2]
+    dt = 1.0 / fps
+    n_tw = len(items)
+    dur = (i1 - i0) * dt
+    return Event(
+        start_s=t[i0],
+        end_s=t[i1 - 1] + dt,
+        side=side,
+        kind=kind,
+        regions=_regions_for(table, side, i0, i1, rest, p.region_z),
+        amplitude=float(max(it[3] for it in items)),
+        velocity=_velocity(clos[side], i0, i1, fps),
+        confidence=float(np.mean([it[4] for it in items])),
+        n_twitches=n_tw if kind == EventKind.clonic else None,
+        twitch_rate_hz=(
+            float((n_tw - 1) / dur) if kind == EventKind.clonic and n_tw > 1 and dur > 0 else None
+        ),
+    )
