@@ -68,7 +68,7 @@ def read_ear_table(path: str | Path, *, fps: float | None) -> pd.DataFrame:
     out = pd.DataFrame({"frame": frame - frame[0], "time_s": (frame - frame[0]) / float(fps)})
     valid = np.ones(len(raw), dtype=bool)
     for col in raw.columns:
-        if str(col).startswith("valid"):
+        if str(col).upper().startswith("EAR") and str(col).lower().endswith("valid"):
             flags = raw[col].astype(str).str.strip().str.lower()
             valid &= flags.isin(["true", "1", "1.0", "yes"]).to_numpy()
     for src, dst in JEFAPATO_COLUMNS.items():

@@ -1,9 +1,42 @@
-"""CLI commands of ``hemispasm.events``."""
+"""CLI: ``hemispasm validate-ear`` (event detection on real EAR series with injected spasms)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from hemispasm.cli._common import console
+
+
+def validate_ear_cmd(
+    series: list[Path] = typer.Argument(None, help="JeFaPaTo EAR CSVs (default: the shared two)."),
+    fps: list[float] = typer.Option(None, "--fps", help="Frame rate of each series, in order."),
+    seeds: int = typer.Option(50, "--seeds", min=1, help="Injection seeds per series."),
+    out: Path = typer.Option(None, "--out", help="Also write the table into this markdown file."),
+) -> None:
+    """Inject one-sided spasms into real EAR series; score hemispasm against a naive detector."""
+    import os
+
+    from hemispasm._io import write_text_atomic
+    from hemispasm.errors import InputError
+    from hemispasm.events.validation import scores_markdown, validate
+    from hemispasm.signals_io import read_ear_table
+
+    if not series:
+        root = Path(os.environ.get("HEMISPASM_SHARED", "../shared")) / "data" / "ear"
+        series = [root / "blinking_240fps_60s.csv", root / "ear_30fps_1min.csv"]
+        fps = [240.0, 30.0]
+    if not fps or len(fps) != len(series):
+        raise InputError("give one --fps per series, in order", path=series[0])
+    tables = [(read_ear_table(p, fps=f), float(f)) for p, f in zip(series, fps, strict=True)]
+    scores = validate(tables, seeds=seeds)
+    text = scores_markdown(scores, seeds=seeds, names=[p.name for p in series])
+    console.print(text)
+    if out is not None:
+        write_text_atomic(out, text)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``validate-ear``."""
+    app.command("validate-ear")(validate_ear_cmd)

@@ -37,6 +37,7 @@ class DetectParams(BaseModel):
     train_gap_s: float = Field(0.5, ge=0)
     head_turn_deg: float = Field(15.0, gt=0)
     face_lost_min_s: float = Field(0.2, ge=0)
+    min_event_s: float = Field(0.05, ge=0)
     region_z: float = Field(4.0, gt=0)
 
 
@@ -158,8 +159,9 @@ def detect_events(
             )
     if "yaw_deg" in table:
         pose = np.nan_to_num(table[["yaw_deg", "pitch_deg"]].to_numpy(dtype=float))
-        win = max(1, round(0.5 * fps))
-        ref = pd.DataFrame(pose).rolling(win * 4, center=True, min_periods=1).median().to_numpy()
+        # away from the head's usual pose (running median over the baseline window)
+        win = max(3, round(p.baseline_window_s * fps))
+        ref = pd.DataFrame(pose).rolling(win, center=True, min_periods=1).median().to_numpy()
         turning = np.abs(pose - ref).max(axis=1) > p.head_turn_deg
         for i0, i1 in _runs(turning):
             blocked[i0:i1] = True
@@ -208,7 +210,7 @@ def detect_events(
                     )
                 )
                 continue
-            if blocked[i0:i1].any():
+            if blocked[i0:i1].any() or (i1 - i0) * dt < p.min_event_s:
                 continue
             conf = float(
                 np.clip((peak - opp) / max(peak, 1e-9), 0, 1)
