@@ -91,7 +91,7 @@ def test_region_co_contraction_on_video_like_table():
 
 
 def test_jankovic_frequency_rules():
-    short = [Event(start_s=0, end_s=0.5, side="left", kind="clonic")]
+    short = [Event(start_s=0, end_s=1.5, side="left", kind="clonic", n_twitches=4)]
     long_ = [Event(start_s=0, end_s=2.0, side="left", kind="tonic")]
     assert jankovic_frequency_estimate([], 0).value == 0
     assert jankovic_frequency_estimate(short, 1).value == 2
