@@ -103,16 +103,16 @@ def jankovic_frequency_estimate(spasms: list[Event], pct_time: float) -> Estimat
             label="eye closed by spasm more than 50% of the time",
             rule="time in spasm > 50% of the recording",
         )
-    if any(e.duration_s > 1.0 for e in spasms):
+    if any(e.kind == EventKind.tonic for e in spasms):
         return Estimate(
             value=3,
             label="spasms longer than 1 s, eye open more than 50% of time",
-            rule="at least one spasm > 1 s and time in spasm <= 50%",
+            rule="a tonic spasm (one-sided contraction > 1 s) and time in spasm <= 50%",
         )
     return Estimate(
         value=2,
         label="eyelid twitches shorter than 1 s",
-        rule="every spasm < 1 s (level 1, increased blinking, is not estimated)",
+        rule="clonic twitches only, each < 1 s (level 1, increased blinking, not estimated)",
     )
 
 
