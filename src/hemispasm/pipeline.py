@@ -65,6 +65,7 @@ def analyze(
     landmarks: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    max_faces: int = 2,
 ) -> AnalysisResult:
     """Analyse one recording and write its outputs.
 
@@ -84,6 +85,8 @@ def analyze(
         Also write ``landmarks.npy`` (raw landmarks are identifying data: off by default).
     workers : int, optional
         Processes for long videos.
+    max_faces : int
+        Faces the model looks for (2: notice a second person and follow the subject).
     progress : callable, optional
         ``progress(done_frames, total_frames)``.
     """
@@ -93,7 +96,13 @@ def analyze(
 
     out = ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
     signals = load_signals(
-        input_path, fps=fps, model=model, landmarks=landmarks, workers=workers, progress=progress
+        input_path,
+        fps=fps,
+        model=model,
+        landmarks=landmarks,
+        workers=workers,
+        progress=progress,
+        max_faces=max_faces,
     )
     table, meta = signals.table, signals.meta
     analysis = analyze_signals(table, fps=meta.fps, synthetic=meta.synthetic)

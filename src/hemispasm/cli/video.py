@@ -25,6 +25,13 @@ def analyze_cmd(
         False, "--landmarks", help="Also save raw landmarks (identifying data)."
     ),
     workers: int = typer.Option(None, "--workers", help="Processes (default: auto)."),
+    max_faces: int = typer.Option(
+        2,
+        "--max-faces",
+        min=1,
+        max=4,
+        help="Faces to look for (1 is faster; 2 follows the subject when someone else is in view).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print summary.json to stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
@@ -51,6 +58,7 @@ def analyze_cmd(
             landmarks=landmarks,
             workers=workers,
             progress=progress,
+            max_faces=max_faces,
         )
     finally:
         bar.stop()

@@ -76,7 +76,7 @@ BLENDSHAPES: tuple[str, ...] = (
 BS_COLUMNS: tuple[str, ...] = tuple(f"bs_{n}" for n in BLENDSHAPES)
 COLUMNS: tuple[str, ...] = (*signal_columns(), *BS_COLUMNS)
 MAX_FACES = 2
-QUEUE_FRAMES = 8
+QUEUE_FRAMES = 4
 
 
 def create_landmarker(model_path: str | Path, *, max_faces: int = MAX_FACES):
@@ -208,6 +208,7 @@ def iter_rows(
     on_frame: Callable[[], None] | None = None,
     tracker: SubjectTracker | None = None,
     decode_threads: int = 0,
+    max_faces: int = MAX_FACES,
 ) -> Iterator[tuple[dict, np.ndarray | None]]:
     """Yield ``(row, landmarks_or_None)`` per decoded frame.
 
@@ -221,7 +222,7 @@ def iter_rows(
         frames = _threaded(frames)
     tracker = tracker if tracker is not None else SubjectTracker()
     last_ms = -1
-    with create_landmarker(model_path) as lm:
+    with create_landmarker(model_path, max_faces=max_faces) as lm:
         for index, t, rgb in frames:
             h, w = rgb.shape[:2]
             ts_ms = max(round(t * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
