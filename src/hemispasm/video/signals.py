@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from hemispasm._lazy import require
 from hemispasm._log import get_logger
 from hemispasm.errors import InputError, NoFaceError
 from hemispasm.provenance import Provenance, sha256_file
@@ -384,8 +385,6 @@ def video_signals(
 
 
 def _is_synthetic(path: Path) -> bool:
-    from hemispasm._lazy import require
-
     av = require("av")
     try:
         with av.open(str(path)) as c:
