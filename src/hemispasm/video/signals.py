@@ -100,6 +100,28 @@ class Signals:
         return self.meta.fps
 
 
+class RowBuffer:
+    """Rows kept compactly: float64 blocks of ``BLOCK`` rows (656 bytes a frame, not 2 KB)."""
+
+    BLOCK = 2048
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+        self.n = 0
+
+    def append(self, row: dict) -> None:
+        i = self.n % self.BLOCK
+        if i == 0:
+            self.blocks.append(np.empty((self.BLOCK, len(COLUMNS))))
+        self.blocks[-1][i] = [row[c] for c in COLUMNS]
+        self.n += 1
+
+    def array(self) -> np.ndarray:
+        if not self.blocks:
+            return np.empty((0, len(COLUMNS)))
+        return np.concatenate(self.blocks)[: self.n]
+
+
 # ---------------------------------------------------------------- worker side
 _PROGRESS_Q = None
 
@@ -113,7 +135,7 @@ def _segment(
     path: str, model: str, t0: float, t1: float | None, max_faces: int = 2
 ) -> tuple[dict, int, int]:
     """Analyse the frames with t0 <= time < t1 (decoding from t0 - WARMUP_S)."""
-    cols: dict[str, list] = {c: [] for c in COLUMNS}
+    cols = RowBuffer()
     tracker = SubjectTracker()
     pending = 0
 
@@ -134,11 +156,10 @@ def _segment(
         tracker=tracker,
         max_faces=max_faces,
     ):
-        for c in COLUMNS:
-            cols[c].append(row[c])
+        cols.append(row)
     if _PROGRESS_Q is not None and pending:
         _PROGRESS_Q.put(pending)
-    return cols, tracker.multi_face_frames, tracker.switches
+    return cols.array(), tracker.multi_face_frames, tracker.switches
 
 
 # ---------------------------------------------------------------- main side
@@ -167,7 +188,7 @@ def _run_video(
 ):
     lms_list: list[np.ndarray] = []
     if workers <= 1 or landmarks:
-        cols: dict[str, list] = {c: [] for c in COLUMNS}
+        cols = RowBuffer()
         tracker = SubjectTracker()
         done = 0
 
@@ -185,14 +206,13 @@ def _run_video(
             tracker=tracker,
             max_faces=max_faces,
         ):
-            for c in COLUMNS:
-                cols[c].append(row[c])
+            cols.append(row)
             if landmarks:
                 lms_list.append(lms if lms is not None else np.full((478, 3), np.nan))
         if progress:
             progress(done, total)
         stacked = np.stack(lms_list).astype(np.float32) if lms_list else None
-        return [cols], tracker.multi_face_frames, tracker.switches, stacked
+        return [cols.array()], tracker.multi_face_frames, tracker.switches, stacked
 
     # Segment 0 runs here, the others in worker processes (one process fewer in memory).
     bounds = np.linspace(0.0, duration_s, workers + 1)
@@ -224,7 +244,7 @@ def _run_video(
             )
             for i in range(1, workers)
         ]
-        local: dict[str, list] = {c: [] for c in COLUMNS}
+        local = RowBuffer()
         tracker = SubjectTracker()
 
         def tick() -> None:
@@ -241,8 +261,7 @@ def _run_video(
             tracker=tracker,
             max_faces=max_faces,
         ):
-            for c in COLUMNS:
-                local[c].append(row[c])
+            local.append(row)
         pending = set(futs)
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
@@ -250,7 +269,7 @@ def _run_video(
                 if f.exception() is not None:
                     raise f.exception()
             drain()
-        results = [(local, tracker.multi_face_frames, tracker.switches)]
+        results = [(local.array(), tracker.multi_face_frames, tracker.switches)]
         results += [f.result() for f in futs]
     return (
         [r[0] for r in results],
@@ -313,7 +332,7 @@ def video_signals(
         landmarks=landmarks,
         max_faces=max_faces,
     )
-    table = pd.concat([pd.DataFrame(p, columns=list(COLUMNS)) for p in parts], ignore_index=True)
+    table = pd.DataFrame(np.concatenate(parts), columns=list(COLUMNS))
     if table.empty:
         raise InputError(
             "no video frame could be decoded (empty or corrupt file)",
