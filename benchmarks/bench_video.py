@@ -4,7 +4,7 @@ Naive = what a user writes first: PyAV decode + MediaPipe FaceLandmarker ``detec
 per frame, in one process (blendshapes and matrices on, one face). hemispasm = decode in a
 thread beside the model, the video split across worker processes, plus all per-frame measures.
 
-Test clips (40 s, 360p and 1080p; 80 s 360p for memory vs length) are made in a temporary folder
+Test clips (40 s, 360p and 1080p; 300 s 360p for memory vs length) are made in a temporary folder
 from the shared clips; nothing is kept. Each run is a fresh subprocess; peak memory is the
 largest proportional set size (PSS: shared pages counted once) of the whole process
 tree, sampled every 50 ms.
@@ -125,9 +125,9 @@ def main() -> None:
                 ),
             ),
             (
-                "360p, 120 s",
+                "360p, 300 s",
                 make_clip(
-                    SHARED / "data/video/expressive_20s_360p.mp4", Path(tmp) / "c360_120.mp4", 120
+                    SHARED / "data/video/expressive_20s_360p.mp4", Path(tmp) / "c360_300.mp4", 300
                 ),
             ),
         ]
