@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
-from hemispasm.schema import SIDES, Event, EventKind
+from hemispasm.schema import REGIONS, SIDES, Event, EventKind
 
 STAGE_TEXT = {
     0: "no spasm",
@@ -173,17 +173,7 @@ def summarize(
     for side in SIDES:
         sp = [e for e in events if e.side == side and e.kind in (EventKind.clonic, EventKind.tonic)]
         durs = np.array([e.duration_s for e in sp]) if sp else np.zeros(0)
-        regions = sorted(
-            {r for e in sp for r in e.regions},
-            key=lambda r: [
-                "orbicularis_oculi",
-                "corrugator",
-                "frontalis",
-                "zygomaticus",
-                "orbicularis_oris",
-                "platysma",
-            ].index(r),
-        )
+        regions = sorted({r for e in sp for r in e.regions}, key=REGIONS.index)
         stage = _stage(set(regions), bool(sp))
         pct = float(100 * durs.sum() / max(duration_s, 1e-9))
         rate = len(sp) / minutes
