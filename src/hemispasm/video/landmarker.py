@@ -6,16 +6,18 @@ in this one, and each frame's measures are a few small NumPy operations.
 
 from __future__ import annotations
 
+import ctypes
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from hemispasm._lazy import require
 from hemispasm.schema import signal_columns
-from hemispasm.video.measures import ear_2d, pose_angles_deg, region_measures, to_canonical
+from hemispasm.video.measures import REGION_KEYS, frame_measures
 from hemispasm.video.reader import iter_frames
 
 #: MediaPipe's 52 blendshape names, in the model's output order (index 0 is "_neutral").
@@ -94,6 +96,121 @@ def create_landmarker(model_path: str | Path, *, max_faces: int = MAX_FACES):
     return vision.FaceLandmarker.create_from_options(opts)
 
 
+class FaceResult(NamedTuple):
+    """One frame's faces as arrays: landmarks (478 x 3, normalised), 52 blendshape scores in
+    :data:`BLENDSHAPES` order, 4 x 4 transformation matrices (one entry per face)."""
+
+    landmarks: list[np.ndarray]
+    blendshapes: list[np.ndarray]
+    matrices: list[np.ndarray]
+
+
+_BS_INDEX = {n: i for i, n in enumerate(BLENDSHAPES)}
+
+
+def _c_layout_ok(fl) -> bool:
+    """The C result structs are laid out as this module reads them (else use the public API)."""
+    try:
+        from mediapipe.tasks.python.components.containers import category_c, landmark_c
+
+        lm, cat = landmark_c.MpNormalizedLandmarkC, category_c.MpCategoryC
+        res = fl.MpFaceLandmarkerResultC
+        return (
+            (lm.x.offset, lm.y.offset, lm.z.offset, lm.x.size) == (0, 4, 8, 4)
+            and (cat.score.offset, cat.score.size) == (4, 4)
+            and {f[0] for f in res._fields_}
+            >= {"face_landmarks", "face_blendshapes", "facial_transformation_matrixes"}
+        )
+    except (ImportError, AttributeError):
+        return False
+
+
+class Detector:
+    """A VIDEO-mode FaceLandmarker returning :class:`FaceResult` arrays.
+
+    MediaPipe's Python ``detect_for_video`` turns each result into 478 Python objects per face
+    (about 1 ms a frame, holding the GIL). Where the C result layout is the one checked by
+    :func:`_c_layout_ok`, this reads it straight into NumPy instead (the same C call, the same
+    numbers); otherwise it uses the public API.
+    """
+
+    def __init__(self, model_path: str | Path, *, max_faces: int = MAX_FACES) -> None:
+        self._mp = require("mediapipe")
+        from mediapipe.tasks.python.vision import face_landmarker as fl
+
+        self._lm = create_landmarker(model_path, max_faces=max_faces)
+        self._fl = fl
+        self._fast = hasattr(self._lm, "_lib") and hasattr(self._lm, "_handle") and _c_layout_ok(fl)
+        if self._fast:
+            from mediapipe.tasks.python.components.containers import category_c, landmark_c
+
+            self._lm_size = ctypes.sizeof(landmark_c.MpNormalizedLandmarkC)
+            self._cat_size = ctypes.sizeof(category_c.MpCategoryC)
+        self._bs_order: np.ndarray | None = None
+
+    def __enter__(self) -> Detector:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._lm.close()
+
+    def detect(self, rgb: np.ndarray, ts_ms: int) -> FaceResult:
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        if not self._fast:
+            return self._from_public(self._lm.detect_for_video(image, ts_ms))
+        res = self._fl.MpFaceLandmarkerResultC()
+        self._lm._lib.MpFaceLandmarkerDetectForVideo(
+            self._lm._handle, image._image_ptr, None, ts_ms, ctypes.byref(res)
+        )
+        try:
+            return self._from_c(res)
+        finally:
+            self._lm._lib.MpFaceLandmarkerCloseResult(ctypes.byref(res))
+
+    @staticmethod
+    def _view(ptr, count: int, itemsize: int, cols: int, offset: int = 0) -> np.ndarray:
+        """float32 (count x cols) view of an array of C structs (copied by the caller)."""
+        addr = ctypes.cast(ptr, ctypes.c_void_p).value
+        buf = (ctypes.c_char * (count * itemsize)).from_address(addr)
+        return np.ndarray(
+            (count, cols), np.float32, buffer=buf, offset=offset, strides=(itemsize, 4)
+        )
+
+    def _from_c(self, res) -> FaceResult:
+        faces, shapes, mats = [], [], []
+        for i in range(res.face_landmarks_count):
+            c = res.face_landmarks[i]
+            faces.append(self._view(c.landmarks, c.landmarks_count, self._lm_size, 3).astype(float))
+        for i in range(res.face_blendshapes_count):
+            c = res.face_blendshapes[i]
+            n = c.categories_count
+            scores = self._view(c.categories, n, self._cat_size, 1, offset=4)[:, 0]
+            if self._bs_order is None or len(self._bs_order) != n:
+                names = [c.categories[j].category_name.decode() for j in range(n)]
+                self._bs_order = np.array([_BS_INDEX[nm] for nm in names])
+            out = np.full(len(BLENDSHAPES), np.nan)
+            out[self._bs_order] = scores
+            shapes.append(out)
+        for i in range(res.facial_transformation_matrixes_count):
+            mats.append(res.facial_transformation_matrixes[i].to_numpy())
+        return FaceResult(faces, shapes, mats)
+
+    @staticmethod
+    def _from_public(result) -> FaceResult:
+        faces = [np.array([(p.x, p.y, p.z) for p in f], dtype=float) for f in result.face_landmarks]
+        shapes = []
+        for cats in result.face_blendshapes or []:
+            out = np.full(len(BLENDSHAPES), np.nan)
+            for cat in cats:
+                out[_BS_INDEX[cat.category_name]] = cat.score
+            shapes.append(out)
+        mats = [np.asarray(m) for m in result.facial_transformation_matrixes or []]
+        return FaceResult(faces, shapes, mats)
+
+
 class SubjectTracker:
     """Follow one subject among several faces: the largest at first, then the nearest.
 
@@ -123,43 +240,43 @@ class SubjectTracker:
         return k
 
 
-def _empty_row(frame: int, t: float, n_faces: int = 0) -> dict:
-    row = dict.fromkeys(COLUMNS, np.nan)
-    row.update(frame=frame, time_s=t, face=False, quality=0.0, n_faces=n_faces)
-    return row
+_COL = {c: i for i, c in enumerate(COLUMNS)}
+_EMPTY = np.full(len(COLUMNS), np.nan)
+_EMPTY[[_COL["face"], _COL["quality"], _COL["n_faces"]]] = 0.0
+_EAR = [_COL["ear_left"], _COL["ear_right"]]
+_POSE = [_COL["yaw_deg"], _COL["pitch_deg"], _COL["roll_deg"]]
+_REGIONS = [_COL[k] for k in REGION_KEYS]
+_BS = slice(_COL[BS_COLUMNS[0]], _COL[BS_COLUMNS[0]] + len(BS_COLUMNS))
 
 
 def frame_row(
-    result, frame: int, t: float, width: int, height: int, tracker: SubjectTracker
-) -> tuple[dict, np.ndarray | None]:
-    """One signals row (and the chosen face's raw landmarks) from a FaceLandmarker result."""
-    if not result.face_landmarks:
-        return _empty_row(frame, t), None
-    faces = [np.array([(p.x, p.y, p.z) for p in lm], dtype=float) for lm in result.face_landmarks]
+    result: FaceResult, frame: int, t: float, width: int, height: int, tracker: SubjectTracker
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One signals row (float64, in :data:`COLUMNS` order; ``face`` 0/1) and the chosen face's
+    raw landmarks, from a :class:`FaceResult`."""
+    row = _EMPTY.copy()
+    row[_COL["frame"]], row[_COL["time_s"]] = frame, t
+    if not result.landmarks:
+        return row, None
+    faces = result.landmarks
     k = tracker.choose(faces)
     lms = faces[k]
-    matrix = (
-        np.asarray(result.facial_transformation_matrixes[k])
-        if result.facial_transformation_matrixes
-        else None
-    )
-    row = _empty_row(frame, t, len(faces))
-    px = lms.copy()
-    px[:, 0] *= width
-    px[:, 1] *= height
-    row["face"] = True
-    row["ear_left"] = ear_2d(px, "left")
-    row["ear_right"] = ear_2d(px, "right")
-    if matrix is not None:
-        row["yaw_deg"], row["pitch_deg"], row["roll_deg"] = pose_angles_deg(matrix)
-    row.update(region_measures(to_canonical(lms, width, height, matrix)))
-    if result.face_blendshapes:
-        for cat in result.face_blendshapes[k]:
-            row[f"bs_{cat.category_name}"] = float(cat.score)
+    matrix = result.matrices[k] if result.matrices else None
+    ear, angles, regions = frame_measures(lms, width, height, matrix)
+    row[_COL["face"]] = 1.0
+    row[_COL["n_faces"]] = len(faces)
+    row[_EAR] = ear
+    row[_REGIONS] = regions
+    yaw = 0.0
+    if angles is not None:
+        row[_POSE] = angles
+        yaw = abs(angles[0]) if np.isfinite(angles[0]) else 0.0
+    if result.blendshapes:
+        row[_BS] = result.blendshapes[k]
     # quality: 1 inside the frame and facing the camera, lower when turned or at the edge
-    inside = float(np.mean((lms[:, 0] > 0) & (lms[:, 0] < 1) & (lms[:, 1] > 0) & (lms[:, 1] < 1)))
-    yaw = abs(row["yaw_deg"]) if np.isfinite(row["yaw_deg"]) else 0.0
-    row["quality"] = float(inside * max(0.0, 1.0 - yaw / 60.0))
+    xy = lms[:, :2]
+    inside = float(np.count_nonzero(((xy > 0) & (xy < 1)).all(axis=1))) / len(lms)
+    row[_COL["quality"]] = inside * max(0.0, 1.0 - yaw / 60.0)
     return row, lms
 
 
@@ -209,26 +326,24 @@ def iter_rows(
     tracker: SubjectTracker | None = None,
     decode_threads: int = 0,
     max_faces: int = MAX_FACES,
-) -> Iterator[tuple[dict, np.ndarray | None]]:
-    """Yield ``(row, landmarks_or_None)`` per decoded frame.
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Yield ``(row, landmarks_or_None)`` per decoded frame (``row`` as in :func:`frame_row`).
 
     ``start_s`` is where decoding (and the landmarker's tracking) starts; rows before
     ``keep_from_s`` are warm-up for the tracker and are not yielded.
     """
-    mp = require("mediapipe")
     keep = start_s if keep_from_s is None else keep_from_s
     frames = iter_frames(path, start_s=start_s, end_s=end_s, threads=decode_threads)
     if threaded:
         frames = _threaded(frames)
     tracker = tracker if tracker is not None else SubjectTracker()
     last_ms = -1
-    with create_landmarker(model_path, max_faces=max_faces) as lm:
+    with Detector(model_path, max_faces=max_faces) as det:
         for index, t, rgb in frames:
             h, w = rgb.shape[:2]
             ts_ms = max(round(t * 1000), last_ms + 1)  # strictly increasing for VIDEO mode
             last_ms = ts_ms
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-            result = lm.detect_for_video(image, ts_ms)
+            result = det.detect(rgb, ts_ms)
             if on_frame is not None:
                 on_frame()
             if t < keep - 1e-6:

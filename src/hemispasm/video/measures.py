@@ -107,3 +107,94 @@ def region_measures(canon: np.ndarray) -> dict[str, float]:
         # platysma: lateral lower lip pulled down and out below the corner
         out[f"platysma_{side}"] = float(corner[1] - lo[1])
     return out
+
+
+# ------------------------------------------------------------ fast path (one call per frame)
+#: The few landmarks the region measures use, and where each sits in that subset.
+_SUBSET = sorted(
+    {
+        *EYE["left"],
+        *EYE["right"],
+        *BROW["left"],
+        *BROW["right"],
+        *MOUTH_CORNER.values(),
+        *LIP_LATERAL["left"],
+        *LIP_LATERAL["right"],
+        UPPER_LIP_MID,
+        LOWER_LIP_MID,
+    }
+)
+_POS = {j: i for i, j in enumerate(_SUBSET)}
+_SUBSET_IDX = np.array(_SUBSET)
+_SIDES = ("left", "right")
+_EYE_IDX = np.array([EYE[s] for s in _SIDES])  # (2, 6) mesh indices
+_EYE_SUB = np.array([[_POS[j] for j in EYE[s]] for s in _SIDES])  # (2, 6) subset positions
+_EYE_CORNER_SUB = np.array([[_POS[j] for j in EYE_CORNERS[s]] for s in _SIDES])  # (2, 2)
+_BROW_SUB = np.array([[_POS[j] for j in BROW[s]] for s in _SIDES])  # (2, 3)
+_CORNER_SUB = np.array([_POS[MOUTH_CORNER[s]] for s in _SIDES])  # (2,)
+_LIP_SUB = np.array([[_POS[j] for j in LIP_LATERAL[s]] for s in _SIDES])  # (2, 2)
+_MID_SUB = np.array([_POS[UPPER_LIP_MID], _POS[LOWER_LIP_MID]])
+#: Output order of :func:`frame_measures`' region block (per region, left then right).
+REGION_KEYS: tuple[str, ...] = tuple(
+    f"{r}_{s}"
+    for r in ("aperture", "corrugator", "frontalis", "zygomaticus", "orbicularis_oris", "platysma")
+    for s in _SIDES
+)
+
+
+def _ratio(p: np.ndarray) -> np.ndarray:
+    """Eye-aspect ratio of 6-point contours ``p`` (2, 6, D) → (2,), NaN where the width is 0."""
+    d = p[:, [1, 2, 0]] - p[:, [5, 4, 3]]
+    n = np.sqrt(np.einsum("ijk,ijk->ij", d, d))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n[:, 2] > 0, (n[:, 0] + n[:, 1]) / (2.0 * n[:, 2]), np.nan)
+
+
+def frame_measures(
+    landmarks: np.ndarray, width: int, height: int, matrix: np.ndarray | None
+) -> tuple[np.ndarray, tuple[float, float, float] | None, np.ndarray]:
+    """All per-frame measures at once: the same values as :func:`ear_2d`,
+    :func:`pose_angles_deg` and :func:`region_measures` of :func:`to_canonical`, computed on the
+    ~30 landmarks they use (the centring still uses all of them).
+
+    Returns ``(ear[left, right], (yaw, pitch, roll) or None, regions in REGION_KEYS order)``.
+    """
+    lms = landmarks
+    scale = np.array([width, height], dtype=float)
+    ear = _ratio(lms[_EYE_IDX, :2] * scale)
+    angles = None
+    rot = None
+    if matrix is not None:
+        r = np.asarray(matrix, dtype=float)[:3, :3]
+        angles = pose_angles_deg(r)
+        u, _, vt = np.linalg.svd(r)
+        rot = u @ vt
+    k = np.array([width, -height, -width], dtype=float)
+    pts = (lms[_SUBSET_IDX] - lms.mean(axis=0)) * k  # centred pixels, y up, z to the camera
+    if rot is not None:
+        pts = pts @ rot
+    c = pts[_EYE_CORNER_SUB].mean(axis=1)  # (2, 3): left, right eye centres
+    iod = float(np.linalg.norm(c[0] - c[1]))
+    if rot is None:
+        ang = np.arctan2(c[0, 1] - c[1, 1], c[0, 0] - c[1, 0])
+        cs, sn = np.cos(-ang), np.sin(-ang)
+        pts = pts @ np.array([[cs, -sn, 0], [sn, cs, 0], [0, 0, 1]]).T
+    pts = pts / iod if iod > 0 else pts * np.nan
+    y = pts[:, 1]
+    aperture = _ratio(pts[_EYE_SUB])
+    eye_y = 0.5 * (y[_EYE_SUB[:, 0]] + y[_EYE_SUB[:, 3]])
+    brow = y[_BROW_SUB]  # inner, mid, outer
+    mouth_mid_y = 0.5 * (y[_MID_SUB[0]] + y[_MID_SUB[1]])
+    corner = y[_CORNER_SUB]
+    up, lo = y[_LIP_SUB[:, 0]], y[_LIP_SUB[:, 1]]
+    regions = np.concatenate(
+        [
+            aperture,
+            -(brow[:, 0] - eye_y),
+            0.5 * (brow[:, 1] + brow[:, 2]) - eye_y,
+            corner - mouth_mid_y,
+            -(up - lo),
+            corner - lo,
+        ]
+    )
+    return ear, angles, regions

@@ -4,19 +4,18 @@
 signals table written before) and returns a :class:`Signals` object: ``table`` (one row per
 frame, see docs/signals.md) and ``meta`` (:class:`SignalsMeta`).
 
-Long videos are split into time segments analysed by worker processes; each worker starts
-decoding ``WARMUP_S`` before its segment so that MediaPipe's face tracking has settled at the
-join, and drops those warm-up rows. Within a process, decoding runs in a thread beside the model.
+Long videos are split into time segments analysed in parallel threads of this one process (each
+with its own decoder and landmarker; MediaPipe releases the GIL while it runs); each segment
+starts decoding ``WARMUP_S`` before its start so that MediaPipe's face tracking has settled at
+the join, and drops those warm-up rows. Each segment decodes in a thread beside its model.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mproc
 import os
-import queue as _queue
-import sys
+import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,7 +35,7 @@ from hemispasm.video.reader import VIDEO_SUFFIXES, probe
 log = get_logger(__name__)
 
 WARMUP_S = 1.0
-#: Videos shorter than this run in one process (process start-up would cost more than it saves).
+#: Videos shorter than this run as one segment (the warm-up would cost more than it saves).
 MIN_PARALLEL_S = 12.0
 METHOD = "video.mediapipe_face_landmarker"
 
@@ -109,11 +108,11 @@ class RowBuffer:
         self.blocks: list[np.ndarray] = []
         self.n = 0
 
-    def append(self, row: dict) -> None:
+    def append(self, row: np.ndarray) -> None:
         i = self.n % self.BLOCK
         if i == 0:
             self.blocks.append(np.empty((self.BLOCK, len(COLUMNS))))
-        self.blocks[-1][i] = [row[c] for c in COLUMNS]
+        self.blocks[-1][i] = row
         self.n += 1
 
     def array(self) -> np.ndarray:
@@ -122,57 +121,42 @@ class RowBuffer:
         return np.concatenate(self.blocks)[: self.n]
 
 
-# ---------------------------------------------------------------- worker side
-_PROGRESS_Q = None
-
-
-def _init_worker(q) -> None:
-    global _PROGRESS_Q
-    _PROGRESS_Q = q
+# ---------------------------------------------------------------- segments
+class _Cancelled(Exception):
+    """Another segment failed; this one stops."""
 
 
 def _segment(
-    path: str, model: str, t0: float, t1: float | None, max_faces: int = 2
-) -> tuple[dict, int, int]:
+    path: Path,
+    model: Path,
+    t0: float,
+    t1: float | None,
+    *,
+    max_faces: int,
+    on_frame: Callable[[], None],
+) -> tuple[np.ndarray, int, int]:
     """Analyse the frames with t0 <= time < t1 (decoding from t0 - WARMUP_S)."""
     cols = RowBuffer()
     tracker = SubjectTracker()
-    pending = 0
-
-    def tick() -> None:
-        nonlocal pending
-        pending += 1
-        if pending >= 15 and _PROGRESS_Q is not None:
-            _PROGRESS_Q.put(pending)
-            pending = 0
-
     for row, _ in iter_rows(
         path,
         model,
         start_s=max(0.0, t0 - WARMUP_S),
         end_s=t1,
         keep_from_s=t0,
-        on_frame=tick,
+        on_frame=on_frame,
         tracker=tracker,
         max_faces=max_faces,
     ):
         cols.append(row)
-    if _PROGRESS_Q is not None and pending:
-        _PROGRESS_Q.put(pending)
     return cols.array(), tracker.multi_face_frames, tracker.switches
 
 
-# ---------------------------------------------------------------- main side
 def default_workers(duration_s: float) -> int:
-    """Worker processes for a video: 1 for short clips, else one per core (at most 4)."""
+    """Parallel segments for a video: 1 for short clips, else one per core (at most 4)."""
     if duration_s < MIN_PARALLEL_S:
         return 1
     return max(1, min(4, os.cpu_count() or 1))
-
-
-def _mp_context():
-    # fork is safe here: the parent runs no MediaPipe graph; elsewhere use spawn.
-    return mproc.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _run_video(
@@ -214,63 +198,45 @@ def _run_video(
         stacked = np.stack(lms_list).astype(np.float32) if lms_list else None
         return [cols.array()], tracker.multi_face_frames, tracker.switches, stacked
 
-    # Segment 0 runs here, the others in worker processes (one process fewer in memory).
+    # Segments run in threads of this process: MediaPipe's detect call releases the GIL, so
+    # they use all cores without a second process (no second start-up, one model in memory).
     bounds = np.linspace(0.0, duration_s, workers + 1)
-    ctx = _mp_context()
-    q = ctx.Queue()
-    done = 0
+    counts = [0] * workers
+    failed = threading.Event()
 
-    def drain() -> None:
-        nonlocal done
-        while True:
-            try:
-                done += q.get_nowait()
-            except _queue.Empty:
-                break
-        if progress:
-            progress(min(done, total), total)
+    def ticker(i: int) -> Callable[[], None]:
+        def tick() -> None:
+            counts[i] += 1
+            if failed.is_set():
+                raise _Cancelled
 
-    with ProcessPoolExecutor(
-        max_workers=workers - 1, mp_context=ctx, initializer=_init_worker, initargs=(q,)
-    ) as pool:
+        return tick
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hemispasm-seg") as pool:
         futs = [
             pool.submit(
                 _segment,
-                str(path),
-                str(model),
+                path,
+                model,
                 float(bounds[i]),
                 None if i == workers - 1 else float(bounds[i + 1]),
-                max_faces,
+                max_faces=max_faces,
+                on_frame=ticker(i),
             )
-            for i in range(1, workers)
+            for i in range(workers)
         ]
-        local = RowBuffer()
-        tracker = SubjectTracker()
-
-        def tick() -> None:
-            nonlocal done
-            done += 1
-            if done % 15 == 0:
-                drain()
-
-        for row, _ in iter_rows(
-            path,
-            model,
-            end_s=float(bounds[1]),
-            on_frame=tick,
-            tracker=tracker,
-            max_faces=max_faces,
-        ):
-            local.append(row)
         pending = set(futs)
-        while pending:
-            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            for f in finished:
-                if f.exception() is not None:
-                    raise f.exception()
-            drain()
-        results = [(local.array(), tracker.multi_face_frames, tracker.switches)]
-        results += [f.result() for f in futs]
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                for f in finished:
+                    if f.exception() is not None:
+                        raise f.exception()
+                if progress:
+                    progress(min(sum(counts), total), total)
+        finally:
+            failed.set()
+        results = [f.result() for f in futs]
     return (
         [r[0] for r in results],
         sum(r[1] for r in results),
@@ -298,9 +264,9 @@ def video_signals(
     model : str or Path, optional
         The face model (see :func:`hemispasm.video.resolve_model`).
     workers : int, optional
-        Processes to split the video across (default: :func:`default_workers`).
+        Parallel segments (threads) to split the video across (default: :func:`default_workers`).
     landmarks : bool
-        Also return the 478 x 3 landmarks per frame (single process; memory grows with length).
+        Also return the 478 x 3 landmarks per frame (one segment; memory grows with length).
     progress : callable, optional
         ``progress(done_frames, total_frames)``.
     synthetic : bool, optional
