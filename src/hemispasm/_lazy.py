@@ -12,6 +12,7 @@ _HINTS: dict[str, tuple[str, str]] = {
     "mediapipe": ("mediapipe", "video"),
     "av": ("av", "video"),
     "skimage": ("scikit-image", "video"),
+    "cv2": ("opencv-contrib-python", "video"),
     "edfio": ("edfio", "emg"),
     "mne": ("mne", "dev"),
     "psutil": ("psutil", "dev"),

@@ -2,8 +2,11 @@
 
 Pure functions on arrays and DataFrames. The steps (docs/events.md):
 
-1. Eye closure per side: ``closure = 1 - aperture / rest``, where ``rest`` is a running median
-   of the aperture over ``baseline_window_s`` (robust to blinks and spasms, follows slow drift).
+1. Eye closure per side: ``closure = 1 - aperture / rest``, where ``rest`` is the running
+   median, over ``baseline_window_s``, of the samples less closed than ``onset_threshold``
+   relative to the running upper quartile (``rest_quantile``): the open eye alone, even while
+   blinks and spasms close it for up to three quarters of the window (late HFS); it follows
+   slow drift.
    Video tables use the pose-normalised ``aperture_<side>``; EAR tables ``ear_<side>``.
 2. Candidate segments per side by hysteresis: closure above ``offset_threshold`` containing a
    sample above ``onset_threshold``.
@@ -29,6 +32,7 @@ class DetectParams(BaseModel):
     """Detector parameters. Sources and the reasons for each value: docs/events.md."""
 
     baseline_window_s: float = Field(10.0, gt=0)
+    rest_quantile: float = Field(0.75, gt=0, lt=1)
     onset_threshold: float = Field(0.25, gt=0, lt=1)
     offset_threshold: float = Field(0.12, gt=0, lt=1)
     bilateral_ratio: float = Field(0.5, gt=0, le=1)
@@ -49,16 +53,30 @@ def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
     return table[f"ear_{side}"].to_numpy(dtype=float)
 
 
-def running_rest(x: np.ndarray, window: int) -> np.ndarray:
-    """Running median over ``window`` samples (centred), ignoring NaN; NaN-free where data."""
+def running_rest(
+    x: np.ndarray, window: int, quantile: float = 0.75, open_tol: float = 0.25
+) -> np.ndarray:
+    """Running aperture of the open eye over ``window`` samples (centred), ignoring NaN.
+
+    The running ``quantile`` finds the open eye's level even when spasms close the eye for
+    most of the window; the rest is then the running median of the samples within
+    ``open_tol`` of that level (the open eye alone, so neither blinks nor spasms bias it).
+    """
     s = pd.Series(x)
-    rest = s.rolling(max(3, window), center=True, min_periods=max(3, window // 10)).median()
-    return rest.bfill().ffill().to_numpy()
+    kw = dict(window=max(3, window), center=True, min_periods=max(3, window // 10))
+    level = s.rolling(**kw).quantile(quantile)
+    rest = s.where(s >= (1 - open_tol) * level).rolling(**kw).median()
+    return rest.fillna(level).bfill().ffill().to_numpy()
 
 
-def closure(x: np.ndarray, fps: float, window_s: float) -> np.ndarray:
-    """Fraction of eye closure relative to rest: 0 open as at rest, 1 fully closed."""
-    rest = running_rest(x, round(window_s * fps))
+def closure(
+    x: np.ndarray, fps: float, window_s: float, quantile: float = 0.75, open_tol: float = 0.25
+) -> np.ndarray:
+    """Fraction of eye closure relative to rest: 0 open as at rest, 1 fully closed.
+
+    ``rest`` is the open eye's running aperture over ``window_s`` (:func:`running_rest`).
+    """
+    rest = running_rest(x, round(window_s * fps), quantile, open_tol)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = 1.0 - x / rest
     return np.clip(c, -1.0, 1.0)
@@ -139,7 +157,9 @@ def detect_events(
     for side in SIDES:
         x = eye_signal(table, side)
         x = np.where(face, x, np.nan)
-        clos[side] = closure(x, fps, p.baseline_window_s)
+        clos[side] = closure(
+            x, fps, p.baseline_window_s, p.rest_quantile, p.onset_threshold
+        )
     segs = {s: hysteresis_segments(clos[s], p.onset_threshold, p.offset_threshold) for s in SIDES}
 
     # non-spasm context: lost face and head turns

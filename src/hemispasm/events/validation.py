@@ -123,7 +123,8 @@ def naive_detector(
     events = []
     t = table["time_s"].to_numpy()
     for side in SIDES:
-        c = closure(eye_signal(table, side), fps, DetectParams().baseline_window_s)
+        d = DetectParams()
+        c = closure(eye_signal(table, side), fps, d.baseline_window_s, d.rest_quantile, d.onset_threshold)
         segs = hysteresis_segments(c, threshold, threshold / 2)
         merged: list[list[int]] = []
         for a, b in segs:
