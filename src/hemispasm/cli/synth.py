@@ -93,7 +93,9 @@ def _demo_table(c, summ, side: str):
     table.add_row("stage / SMC grade (estimate)", str(c.true_stage), str(c.estimated_stage))
     table.add_row("spasm F1 / blink F1", "", f"{c.f1:.2f} / {c.blink_f1:.2f}")
     table.add_row("regions", "", ", ".join(sd.regions) or "-")
-    table.add_row("spasms per minute, % time", "", f"{sd.spasms_per_min:.1f}, {sd.pct_time_in_spasm:.1f}%")
+    table.add_row(
+        "spasms per minute, % time", "", f"{sd.spasms_per_min:.1f}, {sd.pct_time_in_spasm:.1f}%"
+    )
     return table
 
 

@@ -157,9 +157,7 @@ def detect_events(
     for side in SIDES:
         x = eye_signal(table, side)
         x = np.where(face, x, np.nan)
-        clos[side] = closure(
-            x, fps, p.baseline_window_s, p.rest_quantile, p.onset_threshold
-        )
+        clos[side] = closure(x, fps, p.baseline_window_s, p.rest_quantile, p.onset_threshold)
     segs = {s: hysteresis_segments(clos[s], p.onset_threshold, p.offset_threshold) for s in SIDES}
 
     # non-spasm context: lost face and head turns

@@ -124,7 +124,9 @@ def naive_detector(
     t = table["time_s"].to_numpy()
     for side in SIDES:
         d = DetectParams()
-        c = closure(eye_signal(table, side), fps, d.baseline_window_s, d.rest_quantile, d.onset_threshold)
+        c = closure(
+            eye_signal(table, side), fps, d.baseline_window_s, d.rest_quantile, d.onset_threshold
+        )
         segs = hysteresis_segments(c, threshold, threshold / 2)
         merged: list[list[int]] = []
         for a, b in segs:

@@ -283,7 +283,9 @@ def pulse_shape(p: Pulse, t: np.ndarray) -> np.ndarray:
     return out
 
 
-def activations(script: Script, t: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def activations(
+    script: Script, t: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Per-frame eyelid closure per side and action activations, from the script.
 
     Returns
@@ -302,7 +304,9 @@ def activations(script: Script, t: np.ndarray) -> tuple[dict[str, np.ndarray], d
             np.maximum(closure[s], p.closure * y, out=closure[s])
             if p.shape != "blink":
                 key = f"squeeze_{s}"
-                actions[key] = np.maximum(actions.get(key, 0 * t), y * (1.0 if p.shape == "tonic" else 0.5))
+                actions[key] = np.maximum(
+                    actions.get(key, 0 * t), y * (1.0 if p.shape == "tonic" else 0.5)
+                )
                 for region, a in p.regions.items():
                     key = f"{region}_{s}"
                     actions[key] = np.maximum(actions.get(key, 0 * t), a * y)
