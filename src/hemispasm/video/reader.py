@@ -184,7 +184,7 @@ def iter_frames(
                 last_t = t
                 if index == 0 and start_s == 0:
                     rotation = _rotation(stream, frame) or rotation
-                img = frame.to_ndarray(format="rgb24")
+                img = frame.to_ndarray(format="rgb24", threads=1)  # faster than sws threads
                 yield index, t, _rotate(img, rotation)
                 index += 1
         except av.error.FFmpegError as exc:
