@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 from hemispasm.video.landmarker import BLENDSHAPES, Detector
@@ -67,3 +70,17 @@ def test_detector_fast_path_matches_public_api(shared, face_model):
             assert np.array_equal(a.matrices[0], b.matrices[0])
     assert fast._fast  # the C layout check passes with the pinned MediaPipe
     assert len(a.blendshapes[0]) == len(BLENDSHAPES) and not np.isnan(a.blendshapes[0]).any()
+
+
+def test_mediapipe_drawing_helpers_load_lazily_and_still_work():
+    code = (
+        "import sys\n"
+        "from hemispasm.video.landmarker import import_mediapipe\n"
+        "mp = import_mediapipe()\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "from mediapipe.tasks.python.vision import drawing_utils, drawing_styles\n"
+        "assert callable(drawing_utils.draw_landmarks)\n"
+        "assert callable(drawing_styles.get_default_face_mesh_tesselation_style)\n"
+        "assert 'matplotlib' in sys.modules and mp.Image is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -7,7 +7,11 @@ in this one, and each frame's measures are a few small NumPy operations.
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -81,9 +85,51 @@ MAX_FACES = 2
 QUEUE_FRAMES = 4
 
 
+class _LazyDrawingModules(importlib.abc.MetaPathFinder):
+    """Load MediaPipe's drawing helpers lazily (standard :class:`importlib.util.LazyLoader`).
+
+    ``import mediapipe`` imports its drawing utilities, and with them matplotlib and OpenCV:
+    about 0.8 s and 45 MB that hemispasm never uses. With this finder in place during the first
+    import they become lazy modules that load in full on first use, so other code using them
+    still works.
+    """
+
+    NAMES = frozenset(
+        {
+            "mediapipe.tasks.python.vision.drawing_utils",
+            "mediapipe.tasks.python.vision.drawing_styles",
+        }
+    )
+
+    def find_spec(self, name, path, target=None):
+        if name not in self.NAMES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_mediapipe():
+    """``import mediapipe`` (once, thread-safe), without loading its drawing helpers eagerly."""
+    with _IMPORT_LOCK:
+        if "mediapipe" in sys.modules:
+            return require("mediapipe")
+        finder = _LazyDrawingModules()
+        sys.meta_path.insert(0, finder)
+        try:
+            return require("mediapipe")
+        finally:
+            sys.meta_path.remove(finder)
+
+
 def create_landmarker(model_path: str | Path, *, max_faces: int = MAX_FACES):
     """A FaceLandmarker in VIDEO mode with blendshapes and transformation matrices."""
-    require("mediapipe")
+    import_mediapipe()
     from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.FaceLandmarkerOptions(
@@ -135,7 +181,7 @@ class Detector:
     """
 
     def __init__(self, model_path: str | Path, *, max_faces: int = MAX_FACES) -> None:
-        self._mp = require("mediapipe")
+        self._mp = import_mediapipe()
         from mediapipe.tasks.python.vision import face_landmarker as fl
 
         self._lm = create_landmarker(model_path, max_faces=max_faces)
