@@ -1,23 +1,32 @@
 """Video pipeline benchmark: the naive loop vs hemispasm, in the same run.
 
 Naive = what a user writes first: PyAV decode + MediaPipe FaceLandmarker ``detect_for_video``
-per frame, in one process (blendshapes and matrices on, one face). hemispasm = decode in a
-thread beside the model, the video split across worker processes, plus all per-frame measures.
+per frame, in one process (blendshapes and matrices on, one face). hemispasm =
+``video_signals``: the video split in time segments run by threads of one process (each with its
+own decoder and landmarker), plus all per-frame measures and the signals table.
 
-Test clips (40 s, 360p and 1080p; 300 s 360p for memory vs length) are made in a temporary folder
-from the shared clips; nothing is kept. Each run is a fresh subprocess; peak memory is the
-largest proportional set size (PSS: shared pages counted once) of the whole process
-tree, sampled every 50 ms.
+Test clips (40 s, 360p and 1080p; 300 s 360p and 120 s 1080p for memory vs length) are made in a
+temporary folder from the shared clips (or reused from ``--clips DIR``). Each run is a fresh
+subprocess, start-up and model loading included; peak memory is the largest proportional set
+size (PSS: shared pages counted once) of the whole process tree, sampled every 50 ms; CPU is
+user + system seconds of the run. Runs are interleaved (naive, hemispasm --max-faces 1, 2, per
+clip, per round) so that a shared machine's load hits both alike; the speed-up is the median
+over rounds of the naive/hemispasm wall-time ratio within a round, and the load average
+(1 min) is recorded around every run.
 
-Run: ``python benchmarks/bench_video.py`` (needs ../shared or HEMISPASM_SHARED and the model);
-it prints a markdown table and writes it into docs/benchmarks.md (section "Video pipeline").
+Run: ``python benchmarks/bench_video.py [--rounds 3] [--long-rounds 1] [--clips DIR]`` (needs
+../shared or HEMISPASM_SHARED and the model); it prints a markdown table and writes it into
+docs/benchmarks.md (section "Video pipeline").
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import platform
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,8 +83,10 @@ def make_clip(src: Path, dest: Path, seconds: float) -> Path:
     return dest
 
 
-def run(code: str, clip: Path) -> tuple[float, float, int]:
-    """Run ``code`` in a fresh Python; return (seconds, peak tree PSS in MB, frames)."""
+def run(code: str, clip: Path) -> tuple[float, float, int, float, float]:
+    """Run ``code`` in a fresh Python; return (seconds, peak tree PSS in MB, frames, CPU seconds,
+    load average at the end)."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(clip), str(MODEL)],
@@ -105,45 +116,91 @@ def run(code: str, clip: Path) -> tuple[float, float, int]:
     th.join()
     if proc.returncode:
         raise SystemExit(f"benchmark run failed on {clip.name}")
-    return elapsed, peak / 2**20, int(out.strip().splitlines()[-1])
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    frames = int(out.strip().splitlines()[-1])
+    return elapsed, peak / 2**20, frames, cpu, os.getloadavg()[0]
+
+
+CLIPS = (
+    # label, source, file name, seconds, long (memory vs length: --long-rounds)
+    ("360p, 40 s", "expressive_20s_360p.mp4", "c360_40.mp4", 40, False),
+    ("1080p, 40 s", "office_2s_1080p.mp4", "c1080_40.mp4", 40, False),
+    ("360p, 300 s", "expressive_20s_360p.mp4", "c360_300.mp4", 300, True),
+    ("1080p, 120 s", "office_2s_1080p.mp4", "c1080_120.mp4", 120, True),
+)
 
 
 def main() -> None:
-    rows = []
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3, help="rounds for the 40-s clips")
+    ap.add_argument("--long-rounds", type=int, default=1, help="rounds for the long clips")
+    ap.add_argument("--clips", type=Path, help="folder to keep/reuse the test clips in")
+    args = ap.parse_args()
+    med = statistics.median
+    load0 = os.getloadavg()[0]
+    rows, loads = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        clips = [
-            (
-                "360p, 40 s",
-                make_clip(
-                    SHARED / "data/video/expressive_20s_360p.mp4", Path(tmp) / "c360_40.mp4", 40
-                ),
-            ),
-            (
-                "1080p, 40 s",
-                make_clip(
-                    SHARED / "data/video/office_2s_1080p.mp4", Path(tmp) / "c1080_40.mp4", 40
-                ),
-            ),
-            (
-                "360p, 300 s",
-                make_clip(
-                    SHARED / "data/video/expressive_20s_360p.mp4", Path(tmp) / "c360_300.mp4", 300
-                ),
-            ),
-        ]
-        for label, clip in clips:
-            t_n, m_n, f_n = run(NAIVE, clip)
+        folder = args.clips or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        clips = []
+        for label, src, name, seconds, long in CLIPS:
+            dest = folder / name
+            if not dest.exists():
+                make_clip(SHARED / "data/video" / src, dest, seconds)
+            clips.append((label, dest, args.long_rounds if long else args.rounds))
+        runs: dict[tuple[str, str], list] = {}
+        for rnd in range(max(c[2] for c in clips)):
+            for label, clip, n_rounds in clips:
+                if rnd >= n_rounds:
+                    continue
+                for who, code in (
+                    ("naive", NAIVE),
+                    (1, OURS.format(faces=1)),
+                    (2, OURS.format(faces=2)),
+                ):
+                    r = run(code, clip)
+                    loads.append(r[4])
+                    runs.setdefault((label, who), []).append(r)
+                    print(
+                        rnd,
+                        label,
+                        who,
+                        f"fps {r[2] / r[0]:.1f} peak {r[1]:.0f} MB "
+                        f"cpu {r[3]:.1f} s load {r[4]:.1f}",
+                        flush=True,
+                    )
+        for label, _, _ in clips:
+            naive = runs[(label, "naive")]
             for faces in (1, 2):
-                t_o, m_o, f_o = run(OURS.format(faces=faces), clip)
-                rows.append((label, faces, f_n, f_n / t_n, m_n, f_o / t_o, m_o, t_n / t_o))
+                ours = runs[(label, faces)]
+                ratios = [n[0] / o[0] for n, o in zip(naive, ours, strict=True)]
+                rows.append(
+                    (
+                        label,
+                        faces,
+                        ours[0][2],
+                        len(ours),
+                        med(r[2] / r[0] for r in naive),
+                        max(r[1] for r in naive),
+                        med(r[3] for r in naive),
+                        med(r[2] / r[0] for r in ours),
+                        max(r[1] for r in ours),
+                        med(r[3] for r in ours),
+                        med(ratios),
+                        min(ratios),
+                        max(ratios),
+                    )
+                )
                 print(rows[-1], flush=True)
     head = (
-        "| clip | hemispasm --max-faces | frames | naive fps | naive peak MB | hemispasm fps "
-        "| hemispasm peak MB | speed-up |\n|---|---|---|---|---|---|---|---|\n"
+        "| clip | hemispasm --max-faces | frames | rounds | naive fps | naive peak MB "
+        "| naive CPU s | hemispasm fps | hemispasm peak MB | hemispasm CPU s "
+        "| speed-up (min–max) |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
-        f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.1f} | {r[4]:.0f} | {r[5]:.1f} | {r[6]:.0f} "
-        f"| {r[7]:.2f}x |\n"
+        f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.1f} | {r[5]:.0f} | {r[6]:.1f} "
+        f"| {r[7]:.1f} | {r[8]:.0f} | {r[9]:.1f} | **{r[10]:.2f}x** ({r[11]:.2f}–{r[12]:.2f}) |\n"
         for r in rows
     )
     cpu = platform.processor() or platform.machine()
@@ -151,9 +208,13 @@ def main() -> None:
         "## Video pipeline\n\n"
         f"`python benchmarks/bench_video.py` — {dt.date.today()}, {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Wall time includes process start-up and model "
-        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree. "
-        "Clips are the shared real clips looped "
-        "to length (made in a temporary folder).\n\n" + head + body + "\n"
+        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree; "
+        "CPU is user + system seconds. Clips are the shared real clips looped to length (made in "
+        "a temporary folder). Runs are interleaved (naive, then hemispasm with 1 and 2 faces, "
+        "per clip, per round); fps and CPU are medians over rounds, peak memory the maximum, "
+        "the speed-up the median (and range) of the per-round wall-time ratios. Load average "
+        f"(1 min) {load0:.1f} at the start, {min(loads):.1f}–{max(loads):.1f} during the runs "
+        f"(median {med(loads):.1f}).\n\n" + head + body + "\n"
         "Targets (issue 2): >= 1.6x the naive pipeline at 360p (40 s), >= 1.5x at 1080p, peak "
         "memory < 500 MB whatever the length. The naive loop looks for one face; "
         "`--max-faces 1` is the same setting, `--max-faces 2` (the default) also looks for a "
