@@ -20,12 +20,21 @@ import numpy as np
 
 from hemispasm._lazy import require
 from hemispasm.schema import SIDES
-from hemispasm.synth.rig import LOWER_LID, UPPER_LID, ActionFields, action_fields, face_frame
+from hemispasm.synth.rig import LOWER_LID, UPPER_LID, ActionFields, action_fields
 
 #: Height of the lid skin band above the lash line, as a fraction of the eye's width.
 LID_BAND = 0.28
 #: Thickness of the lash line that moves with the margin unstretched (fraction of eye width).
 LASH = 0.07
+#: Noise frames to draw from (no visible repetition, bounded memory).
+NOISE_BANK = 16
+#: Darkening and half-width (px) of the drawn lash line at the lid margin.
+LASH_DARK = 0.75
+LASH_WIDTH_PX = 2.0
+#: Largest brightening of a covering lid whose skin band is darker than the skin below the eye.
+LID_LIFT_MAX = 1.4
+#: The closed lid margin sits this far down the opening (>1: just over the lower lid).
+OVERSHOOT = 1.04
 
 
 @dataclass
@@ -65,14 +74,15 @@ class Renderer:
         self._grid = np.stack([gx, gy], axis=-1)
         self._xramp = (np.arange(w, dtype=np.float32) / w - 0.5)[None, :, None]
         rng = np.random.default_rng(self.seed)
-        self._noise = [
-            rng.normal(0, self.camera.noise_sd, (h, w, 3)).astype(np.float32) for _ in range(6)
-        ]
+        # a bank of noise frames (int8: 0.9 MB each), drawn from at random for each frame
+        self._noise = (
+            rng.normal(0, self.camera.noise_sd, (NOISE_BANK, h, w, 3)).round().clip(-127, 127)
+        ).astype(np.int8)
         self._phases = rng.uniform(0, 2 * np.pi, (8, 3))
         self._freqs = rng.uniform(0.05, 0.5, (8, 3))
-        self._rng = rng
-        _, _, _, self.iod = face_frame(self.landmarks_px)
         self.center = self.landmarks_px.mean(axis=0)
+        self._face_h = float(np.ptp(self.landmarks_px[:, 1]))
+        self._lid_gain = {side: self._skin_gain(side) for side in SIDES}
 
     # ------------------------------------------------------------------ motion, light
     def _wave(self, k: int, t: float) -> float:
@@ -82,7 +92,7 @@ class Renderer:
     def head_affine(self, t: float) -> np.ndarray:
         """2 x 3 forward affine of the head at time ``t`` (rotation, scale, shift)."""
         c = self.camera
-        face_h = np.ptp(self.landmarks_px[:, 1])
+        face_h = self._face_h
         ang = c.roll_deg * self._wave(0, t)
         scale = 1.0 + c.scale_frac * self._wave(1, t)
         m = self.cv2.getRotationMatrix2D(tuple(map(float, self.center)), ang, scale)
@@ -91,6 +101,24 @@ class Renderer:
         return m
 
     # ------------------------------------------------------------------ eyelids
+    def _skin_gain(self, side: str) -> float:
+        """Brightness of the skin below the eye over that of the lid band that will cover it.
+
+        Lash roots, eye shadow or a spectacle frame make the band darker than lid skin; the
+        covering lid is brightened by up to this factor (at most ``LID_LIFT_MAX``).
+        """
+        up = self.landmarks_px[list(UPPER_LID[side])]
+        lo = self.landmarks_px[list(LOWER_LID[side])]
+        eye_w = float(np.linalg.norm(up[0] - up[-1]))
+        x0, x1 = int(up[:, 0].min() + 0.2 * eye_w), int(up[:, 0].max() - 0.2 * eye_w)
+        luma = self.image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        y_u, y_l = float(up[:, 1].min()), float(lo[:, 1].max())
+        band = luma[int(y_u - LID_BAND * eye_w) : int(y_u - LASH * eye_w), x0:x1]
+        skin = luma[int(y_l + 0.1 * eye_w) : int(y_l + 0.35 * eye_w), x0:x1]
+        if band.size == 0 or skin.size == 0:
+            return 1.0
+        return float(np.clip(np.median(skin) / max(np.median(band), 1.0), 1.0, LID_LIFT_MAX))
+
     def _lid(self, side: str, closure: float, lower_shift: np.ndarray, face_map, shade) -> None:
         """Slide the lid of one eye: resample ``face_map`` in the eye's box; darken ``shade``.
 
@@ -110,7 +138,7 @@ class Renderer:
         eye_w = float(np.linalg.norm(up[0] - up[-1]))
         band = LID_BAND * eye_w
         y_k = y_u - band  # lid crease: top of the skin band that slides
-        y_m = y_u + closure * (y_l - y_u) * 1.04  # new lid margin (slightly past at full)
+        y_m = y_u + closure * (y_l - y_u) * OVERSHOOT  # new lid margin (a little past at full)
         r0 = max(0, int(np.floor(y_k.min())) - 1)
         r1 = min(self.height, int(np.ceil(y_m.max())) + 3)
         if r1 <= r0 or x1 < 0 or x0 >= self.width:
@@ -134,12 +162,16 @@ class Renderer:
         face_map[r0:r1, c0:c1] = self.cv2.remap(
             face_map, src_x, src_y, self.cv2.INTER_LINEAR, borderMode=self.cv2.BORDER_REPLICATE
         )
-        # lash line and shadow at the new margin; covered lid a little darker
+        # lash line and shadow at the new margin; the covering lid brightened to skin
         moved = (ym - yu) > 0.8
-        lash = np.exp(-(((yy - ym) / 1.3) ** 2)) * moved
+        lash = np.exp(-(((yy - ym) / LASH_WIDTH_PX) ** 2)) * moved
         shadow = np.exp(-(((yy - ym - 2.0) / 2.5) ** 2)) * moved * (yy > ym)
-        covered = ((yy > yu) & (yy <= ym)).astype(np.float32)
-        shade[r0:r1, c0:c1] *= 1.0 - 0.45 * lash - 0.15 * shadow - 0.06 * covered
+        # brighten the whole sliding band smoothly (no edge at the old lid margin), more as
+        # the lid closes, less toward the corners
+        ramp = np.clip((yy - yk) / np.maximum(yu - yk, 1e-3), 0, 1) * (yy <= ym)
+        across = np.sin(np.pi * np.clip((cols[sl] - x0) / max(x1 - x0, 1), 0, 1))[None, :]
+        lift = (self._lid_gain[side] - 1.0) * closure * ramp * across * (1.0 - lash)
+        shade[r0:r1, c0:c1] *= (1.0 + lift) * (1.0 - LASH_DARK * lash - 0.15 * shadow)
 
     # ------------------------------------------------------------------ frame
     def render(
@@ -193,5 +225,6 @@ class Renderer:
         c = self.camera
         gain = 1.0 + c.gain_frac * self._wave(4, t)
         out *= gain + c.gradient_frac * self._wave(5, t) * self._xramp
-        out += self._noise[frame_index % len(self._noise)]
+        pick = np.random.default_rng((self.seed, frame_index)).integers(NOISE_BANK)
+        out += self._noise[pick]
         return np.clip(out, 0, 255).astype(np.uint8)

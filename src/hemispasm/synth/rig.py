@@ -37,6 +37,12 @@ LOWER_LID = {
     "right": (33, 7, 163, 144, 145, 153, 154, 155, 133),
     "left": (263, 249, 390, 373, 374, 380, 381, 382, 362),
 }
+#: The ring of landmarks just above each upper lid (the lid skin that slides when the eye
+#: closes): kept still by every warp, so the drawn lid takes its skin from where it was.
+UPPER_RING = {
+    "right": (247, 30, 29, 27, 28, 56, 190),
+    "left": (467, 260, 259, 257, 258, 286, 414),
+}
 BROW = {
     "right": (70, 63, 105, 66, 107, 46, 53, 52, 65, 55),
     "left": (300, 293, 334, 296, 336, 276, 283, 282, 295, 285),
@@ -86,7 +92,8 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
     cx, cy = rel @ u / iod, rel @ v / iod  # canonical: x toward subject's left, y down (IOD)
     n = len(lms)
     out: dict[str, np.ndarray] = {}
-    lids = np.array(UPPER_LID["left"] + UPPER_LID["right"] + LOWER_LID["left"] + LOWER_LID["right"])
+    lids = np.array([i for s in SIDES for i in UPPER_LID[s] + LOWER_LID[s]])
+    still = np.array([i for s in SIDES for i in UPPER_LID[s] + UPPER_RING[s]])
     for side in SIDES:
         s = 1.0 if side == "left" else -1.0
         on_side = (s * cx > 0.0).astype(float)
@@ -139,7 +146,7 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
         for key in (f"{a}_{side}" for a in ACTIONS):
             if not key.startswith("squeeze"):
                 out[key][lids] = 0.0
-        out[f"squeeze_{side}"][np.array(UPPER_LID[side])] = 0.0
+            out[key][still] = 0.0
     return {k: v * iod for k, v in out.items()}
 
 
