@@ -8,11 +8,11 @@ own decoder and landmarker), plus all per-frame measures and the signals table.
 Test clips (40 s, 360p and 1080p; 300 s 360p and 120 s 1080p for memory vs length) are made in a
 temporary folder from the shared clips (or reused from ``--clips DIR``). Each run is a fresh
 subprocess, start-up and model loading included; peak memory is the largest proportional set
-size (PSS: shared pages counted once) of the whole process tree, sampled every 50 ms; CPU is
-user + system seconds of the run. Runs are interleaved (naive, hemispasm --max-faces 1, 2, per
-clip, per round) so that a shared machine's load hits both alike; the speed-up is the median
-over rounds of the naive/hemispasm wall-time ratio within a round, and the load average
-(1 min) is recorded around every run.
+size (PSS: shared pages counted once) of the whole process tree, sampled every 250 ms (and the
+exact peak RSS); CPU is user + system seconds of the run. Runs are interleaved (naive, hemispasm
+--max-faces 1, 2, per clip, per round) so that a shared machine's load hits both alike; the
+speed-up is the median over rounds of the naive/hemispasm wall-time ratio within a round, and
+the load average (1 min) is recorded around every run.
 
 Run: ``python benchmarks/bench_video.py [--rounds 3] [--long-rounds 1] [--clips DIR]`` (needs
 ../shared or HEMISPASM_SHARED and the model); it prints a markdown table and writes it into
@@ -83,9 +83,9 @@ def make_clip(src: Path, dest: Path, seconds: float) -> Path:
     return dest
 
 
-def run(code: str, clip: Path) -> tuple[float, float, int, float, float]:
+def run(code: str, clip: Path) -> tuple[float, float, int, float, float, float]:
     """Run ``code`` in a fresh Python; return (seconds, peak tree PSS in MB, frames, CPU seconds,
-    load average at the end)."""
+    load average at the end, peak RSS of the main process in MB)."""
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -94,19 +94,26 @@ def run(code: str, clip: Path) -> tuple[float, float, int, float, float]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    peak = 0
+    peak = hwm = 0
     ps = psutil.Process(proc.pid)
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        # A PSS sample walks every memory mapping (~15 ms for a MediaPipe process): every 50 ms
+        # that took a quarter of a core from the 2 being measured, so sample every 250 ms and
+        # also read the kernel's exact peak RSS (VmHWM; >= PSS for a single process).
+        nonlocal peak, hwm
         while not stop.is_set():
             try:
                 procs = [ps, *ps.children(recursive=True)]
                 peak = max(peak, sum(p.memory_full_info().pss for p in procs if p.is_running()))
-            except psutil.Error:
+                with open(f"/proc/{proc.pid}/status", encoding="ascii") as fh:
+                    for line in fh:
+                        if line.startswith("VmHWM:"):
+                            hwm = max(hwm, int(line.split()[1]) * 1024)
+            except (psutil.Error, OSError):
                 pass
-            time.sleep(0.05)
+            stop.wait(0.25)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
@@ -119,7 +126,7 @@ def run(code: str, clip: Path) -> tuple[float, float, int, float, float]:
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     frames = int(out.strip().splitlines()[-1])
-    return elapsed, peak / 2**20, frames, cpu, os.getloadavg()[0]
+    return elapsed, peak / 2**20, frames, cpu, os.getloadavg()[0], hwm / 2**20
 
 
 CLIPS = (
@@ -145,6 +152,8 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         clips = []
         for label, src, name, seconds, long in CLIPS:
+            if (args.long_rounds if long else args.rounds) < 1:
+                continue
             dest = folder / name
             if not dest.exists():
                 make_clip(SHARED / "data/video" / src, dest, seconds)
@@ -190,17 +199,19 @@ def main() -> None:
                         med(ratios),
                         min(ratios),
                         max(ratios),
+                        max(r[5] for r in ours),
                     )
                 )
                 print(rows[-1], flush=True)
     head = (
         "| clip | hemispasm --max-faces | frames | rounds | naive fps | naive peak MB "
-        "| naive CPU s | hemispasm fps | hemispasm peak MB | hemispasm CPU s "
+        "| naive CPU s | hemispasm fps | hemispasm peak MB (RSS) | hemispasm CPU s "
         "| speed-up (min–max) |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     body = "".join(
         f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.1f} | {r[5]:.0f} | {r[6]:.1f} "
-        f"| {r[7]:.1f} | {r[8]:.0f} | {r[9]:.1f} | **{r[10]:.2f}x** ({r[11]:.2f}–{r[12]:.2f}) |\n"
+        f"| {r[7]:.1f} | {r[8]:.0f} ({r[13]:.0f}) | {r[9]:.1f} "
+        f"| **{r[10]:.2f}x** ({r[11]:.2f}–{r[12]:.2f}) |\n"
         for r in rows
     )
     cpu = platform.processor() or platform.machine()
@@ -208,7 +219,9 @@ def main() -> None:
         "## Video pipeline\n\n"
         f"`python benchmarks/bench_video.py` — {dt.date.today()}, {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Wall time includes process start-up and model "
-        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree; "
+        "loading; peak memory is the PSS (shared pages counted once) of the whole process tree, "
+        "sampled every 250 ms, with the kernel's exact peak RSS of the process (an upper bound "
+        "of its PSS) in brackets; "
         "CPU is user + system seconds. Clips are the shared real clips looped to length (made in "
         "a temporary folder). Runs are interleaved (naive, then hemispasm with 1 and 2 faces, "
         "per clip, per round); fps and CPU are medians over rounds, peak memory the maximum, "
