@@ -87,6 +87,21 @@ def table(rows: list[dict]) -> str:
     return out
 
 
+def misses(rows: list[dict]) -> str:
+    """One line per video whose spasm F1 is below 1, and per stage estimate off by more."""
+    bad = [r for r in rows if r["f1"] < 1.0]
+    text = "Videos with spasm F1 below 1: " + (
+        "; ".join(
+            f"stage {r['stage']} {r['side']} seed {r['seed']} ({r['face']}): "
+            f"{r['matched_spasms']}/{r['true_spasms']} found, {r['detected_spasms']} detected"
+            for r in bad
+        )
+        or "none"
+    )
+    over = [r for r in rows if r["stage"] > 0 and r["estimated_stage"] > r["stage"]]
+    return text + f". Stage estimate above the truth in {len(over)} of {len(rows)} videos."
+
+
 def figure(rows: list[dict], dest: Path) -> None:
     import matplotlib
 
@@ -176,6 +191,7 @@ def main() -> None:
         "the SMC grade estimated from the video (never IV, docs/events.md). Stage 0 rows are "
         f"controls: {sum(r['detected_spasms'] for r in ctrl)} spasm event(s) in "
         f"{len(ctrl)} control videos.\n\n{md}\n"
+        f"{misses(rows)}\n\n"
         "![F1 per stage and estimated stage](img/synth_validation.png)\n\n"
         "![Contact sheet of a synthetic tonic spasm](img/synth_contact_sheet.png)\n"
     )
