@@ -154,15 +154,15 @@ def contact_sheet(dest: Path, *, seed: int = 3, face: str = "astronaut") -> None
     labels = ["before", "onset", "tonic", "tonic (mid)", "released", "normal blink"]
     t = np.array(times)
     closure, actions = activations(script, t)
-    fig, axes = plt.subplots(1, len(times), figsize=(3.0 * len(times), 2.9))
-    for i, ax in enumerate(axes):
+    fig, axes = plt.subplots(2, 3, figsize=(10.5, 7.6))
+    for i, ax in enumerate(axes.ravel()):
         img = rend.render(t[i], {k: float(v[i]) for k, v in actions.items()},
                           {s: float(c[i]) for s, c in closure.items()}, i)  # fmt: skip
         ax.imshow(img[40:440, 120:520])
-        ax.set_title(f"{labels[i]}  t={t[i]:.2f} s", fontsize=9)
+        ax.set_title(f"{labels[i]}  t={t[i]:.2f} s", fontsize=11)
         ax.axis("off")
     fig.suptitle("SYNTHETIC hemifacial spasm, stage 3, subject's LEFT side (image right)",
-                 fontsize=10)  # fmt: skip
+                 fontsize=12)  # fmt: skip
     fig.tight_layout()
     fig.savefig(dest, dpi=100)
     plt.close(fig)
