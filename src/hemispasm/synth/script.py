@@ -38,6 +38,10 @@ class StageSpec(BaseModel):
     )
 
 
+#: Regions of the spread stage and of the whole hemiface (the frontalis is not rendered).
+SPREAD: tuple[str, ...] = ("orbicularis_oculi", "corrugator", "zygomaticus")
+HEMIFACE: tuple[str, ...] = (*SPREAD, "orbicularis_oris", "platysma")
+
 STAGES: dict[int, StageSpec] = {
     0: StageSpec(
         stage=0,
@@ -59,7 +63,7 @@ STAGES: dict[int, StageSpec] = {
         stage=2,
         title="clonic spasms spreading to the brow and cheek (corrugator, zygomaticus)",
         smc_like="II (spread to other facial muscles of the same side)",
-        regions=("orbicularis_oculi", "corrugator", "zygomaticus"),
+        regions=SPREAD,
         episodes_per_min=10.0,
         tonic_share=0.0,
     ),
@@ -67,13 +71,7 @@ STAGES: dict[int, StageSpec] = {
         stage=3,
         title="frequent tonic spasms that close the eye, lower face involved",
         smc_like="III (interference with vision from frequent tonic spasms)",
-        regions=(
-            "orbicularis_oculi",
-            "corrugator",
-            "zygomaticus",
-            "orbicularis_oris",
-            "platysma",
-        ),
+        regions=HEMIFACE,
         episodes_per_min=10.0,
         tonic_share=0.5,
     ),
@@ -81,13 +79,7 @@ STAGES: dict[int, StageSpec] = {
         stage=4,
         title="near-continuous tonic spasm of the whole hemiface",
         smc_like="IV (disfiguring asymmetry)",
-        regions=(
-            "orbicularis_oculi",
-            "corrugator",
-            "zygomaticus",
-            "orbicularis_oris",
-            "platysma",
-        ),
+        regions=HEMIFACE,
         episodes_per_min=0.0,
         tonic_share=1.0,
         tonic_s=(3.0, 6.0),
