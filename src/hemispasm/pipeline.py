@@ -84,7 +84,7 @@ def analyze(
     landmarks : bool
         Also write ``landmarks.npy`` (raw landmarks are identifying data: off by default).
     workers : int, optional
-        Processes for long videos.
+        Parallel segments (threads of this process) for long videos; default one per core.
     max_faces : int
         Faces the model looks for (2: notice a second person and follow the subject).
     progress : callable, optional

@@ -24,7 +24,9 @@ def analyze_cmd(
     landmarks: bool = typer.Option(
         False, "--landmarks", help="Also save raw landmarks (identifying data)."
     ),
-    workers: int = typer.Option(None, "--workers", help="Processes (default: auto)."),
+    workers: int = typer.Option(
+        None, "--workers", help="Parallel segments (threads; default: one per core if long)."
+    ),
     max_faces: int = typer.Option(
         2,
         "--max-faces",

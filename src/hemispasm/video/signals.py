@@ -1,4 +1,4 @@
-"""Video → per-frame signals table, in one process or split across processes.
+"""Video → per-frame signals table, in one segment or split into parallel segments (threads).
 
 :func:`load_signals` is the one call: it reads a video (or a table of eye-aspect ratios, or a
 signals table written before) and returns a :class:`Signals` object: ``table`` (one row per
