@@ -53,11 +53,6 @@ class FacePhoto:
     name: str
     source: str
 
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
-        return self.image.shape[1], self.image.shape[0]
-
 
 def load_photo(face: str | Path = "astronaut") -> tuple[np.ndarray, str, str]:
     """Read a built-in face or a photo file as RGB uint8; return ``(rgb, name, source)``."""
@@ -149,7 +144,7 @@ def prepare_face(
     img = Image.fromarray(rgb).resize((width, height), Image.Resampling.LANCZOS, box=box)
     frame = np.ascontiguousarray(np.asarray(img))
     lms2 = detect_landmarks(frame, model_path)
-    if lms2 is None:  # the crop lost it (should not happen): map the first detection
+    if lms2 is None:  # the model lost the face in the crop (a very small or odd face)
         raise NoFaceError(
             "the face could not be found again after cropping the photo",
             path=where,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ def encode_frames(dest: Path, frames, *, fps: float, width: int, height: int) ->
     with av.open(str(dest), mode="w", format="mp4") as c:
         c.metadata["comment"] = SYNTHETIC_COMMENT
         c.metadata["title"] = "SYNTHETIC hemifacial spasm (hemispasm synth)"
-        s = c.add_stream("libx264", rate=round(fps))
+        s = c.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         s.width, s.height, s.pix_fmt = width, height, "yuv420p"
         s.options = {"crf": str(CRF), "preset": "veryfast"}
         for img in frames:
