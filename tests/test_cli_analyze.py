@@ -48,6 +48,7 @@ def test_analyze_blink_clip(shared, face_model, tmp_path, capsys):
         events.columns
     )
     assert (events["kind"] == "blink").sum() == 1
+    assert not events["synthetic"].any()  # a real recording
     assert not events["kind"].isin(["clonic", "tonic"]).any()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["signals_meta"]["n_frames"] == 72

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from hemispasm.cli import main
@@ -30,6 +31,7 @@ def test_pixels_to_grade(tmp_path, face_model, stage, side, seed, face):
     assert res.signals.meta.synthetic  # read back from the video's metadata
     assert res.summary.synthetic
     assert "SYNTHETIC" in res.files["report.html"].read_text()
+    assert pd.read_csv(res.files["events.csv"])["synthetic"].all()
     c = evaluate(syn.script, res.summary, res.analysis.events)
     if stage == 0:
         assert c.detected_spasms == 0 and res.summary.affected_side == "none"

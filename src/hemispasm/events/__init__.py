@@ -25,6 +25,7 @@ EVENT_COLUMNS = [
     "confidence",
     "n_twitches",
     "twitch_rate_hz",
+    "synthetic",
 ]
 
 
@@ -39,11 +40,12 @@ class EventAnalysis(BaseModel):
     traces: dict | None = None
 
     def events_table(self) -> pd.DataFrame:
-        """Events as a table (``regions`` joined with ';')."""
+        """Events as a table (``regions`` joined with ';'; ``synthetic`` on every row)."""
         rows = []
         for e in self.events:
             d = e.model_dump(mode="json")
             d["regions"] = ";".join(d["regions"])
+            d["synthetic"] = self.provenance.synthetic
             rows.append(d)
         return pd.DataFrame(rows, columns=EVENT_COLUMNS)
 
