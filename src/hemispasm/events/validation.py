@@ -141,18 +141,27 @@ def naive_detector(
     return events
 
 
+def match_pairs(truth: list, found: list, *, slack_s: float = 0.05) -> list[tuple]:
+    """Greedy one-to-one matching by time overlap (within ``slack_s``), true events in time order.
+
+    Works on anything with ``start_s`` and ``end_s`` (``Event``, ``Injected``); returns the
+    ``(true, found)`` pairs.
+    """
+    used: set[int] = set()
+    pairs = []
+    for tr in sorted(truth, key=lambda e: e.start_s):
+        for k, e in enumerate(found):
+            if k not in used and e.start_s < tr.end_s + slack_s and e.end_s > tr.start_s - slack_s:
+                used.add(k)
+                pairs.append((tr, e))
+                break
+    return pairs
+
+
 def match(spasms: list[Event], truth: list[Injected]) -> tuple[int, int]:
     """Greedy one-to-one matching by overlap; returns (true positives, side correct)."""
-    used = set()
-    tp = side_ok = 0
-    for tr in truth:
-        for k, e in enumerate(spasms):
-            if k not in used and e.start_s < tr.end_s + 0.05 and e.end_s > tr.start_s - 0.05:
-                used.add(k)
-                tp += 1
-                side_ok += e.side == tr.side
-                break
-    return tp, side_ok
+    pairs = match_pairs(truth, spasms)
+    return len(pairs), sum(e.side == tr.side for tr, e in pairs)
 
 
 def validate(series: list[tuple[pd.DataFrame, float]], *, seeds: int = 20) -> list[Score]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from hemispasm.events.validation import match_pairs
 from hemispasm.schema import Event, EventKind
 
 #: Slack (s) when matching a detected event to a true one by overlap.
@@ -36,22 +37,6 @@ class Comparison(BaseModel):
     true_side: str | None = None
 
 
-def _match(true: list[Event], found: list[Event]) -> list[tuple[Event, Event]]:
-    used: set[int] = set()
-    pairs = []
-    for tr in sorted(true, key=lambda e: e.start_s):
-        for k, e in enumerate(found):
-            if (
-                k not in used
-                and e.start_s < tr.end_s + MATCH_SLACK_S
-                and e.end_s > tr.start_s - MATCH_SLACK_S
-            ):
-                used.add(k)
-                pairs.append((tr, e))
-                break
-    return pairs
-
-
 def _f1(n_true: int, n_found: int, n_match: int) -> tuple[float, float, float]:
     p = n_match / n_found if n_found else 1.0
     r = n_match / n_true if n_true else 1.0
@@ -70,11 +55,11 @@ def compare_events(
     """Score detected events against true ones (spasms and blinks separately)."""
     t_sp = [e for e in truth if e.is_spasm]
     d_sp = [e for e in detected if e.is_spasm]
-    pairs = _match(t_sp, d_sp)
+    pairs = match_pairs(t_sp, d_sp, slack_s=MATCH_SLACK_S)
     p, r, f1 = _f1(len(t_sp), len(d_sp), len(pairs))
     t_bl = [e for e in truth if e.kind == EventKind.blink]
     d_bl = [e for e in detected if e.kind == EventKind.blink]
-    b_pairs = _match(t_bl, d_bl)
+    b_pairs = match_pairs(t_bl, d_bl, slack_s=MATCH_SLACK_S)
     return Comparison(
         true_spasms=len(t_sp),
         detected_spasms=len(d_sp),
