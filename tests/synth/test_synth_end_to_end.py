@@ -67,6 +67,9 @@ def test_synth_cli_and_bad_inputs(tmp_path, face_model, capsys):
     code = main(["synth", "--seconds", "6", "--out", str(blocked / "sub"),
                  "--model", str(face_model), "--quiet"])  # fmt: skip
     assert code == 2 and "output" in capsys.readouterr().err
+    code = main(["demo", "--out", str(blocked / "sub"), "--model", str(face_model), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot create the output folder" in err and "Traceback" not in err
 
 
 def test_demo_command(tmp_path, face_model, capsys):

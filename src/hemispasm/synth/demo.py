@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hemispasm._io import write_json_atomic
+from hemispasm._io import ensure_out_dir, write_json_atomic
 from hemispasm.synth.compare import Comparison, compare_events
 
 Progress = Callable[[str, int, int], None]
@@ -60,7 +60,7 @@ def run_demo(
     from hemispasm.pipeline import analyze
     from hemispasm.synth.video import synth_video
 
-    out = Path(out_dir)
+    out = ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
     synth = synth_video(
         out / "synthetic",
         side=side,

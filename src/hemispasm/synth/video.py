@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hemispasm._io import staged_outputs
+from hemispasm._io import ensure_out_dir, staged_outputs
 from hemispasm._lazy import require
 from hemispasm._log import get_logger
 from hemispasm.provenance import Provenance
@@ -116,6 +116,7 @@ def synth_video(
     from hemispasm.video.model import MODEL_SHA256, resolve_model
 
     script = make_script(side=side, stage=stage, seconds=seconds, fps=fps, seed=seed)
+    ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
     model_path = resolve_model(model)
     photo = prepare_face(face, model_path=model_path, width=width, height=height)
     renderer = Renderer(photo.image, photo.landmarks_px, seed=seed, camera=camera or CameraParams())
