@@ -120,7 +120,7 @@ class Renderer:
         return float(np.clip(np.median(skin) / max(np.median(band), 1.0), 1.0, LID_LIFT_MAX))
 
     def _lid(self, side: str, closure: float, lower_shift: np.ndarray, face_map, shade) -> None:
-        """Slide the lid of one eye: resample ``face_map`` in the eye's box; darken ``shade``.
+        """Slide the lid of one eye: resample ``face_map`` in the eye's box; shade the lid.
 
         ``face_map`` maps frame pixels to photo pixels (after the muscle warp); the lid slide is
         a backward map in frame pixels, composed with it by resampling the map itself.
@@ -148,7 +148,7 @@ class Renderer:
         yy = np.arange(r0, r1, dtype=np.float32)[:, None]
         yk, yu, ym = y_k[sl][None, :], y_u[sl][None, :], y_m[sl][None, :]
         inside = (yy >= yk) & (yy <= ym)
-        # the lash line (LASH px above the margin) moves unstretched; the skin above stretches
+        # the lash line (LASH x eye width above the margin) moves unstretched; skin above stretches
         lash_px = min(LASH * eye_w, 0.5 * band)
         skin_src = yu - lash_px
         skin_dst = np.maximum(ym - lash_px, yk + 1e-3)
