@@ -85,28 +85,8 @@ def region_measures(canon: np.ndarray) -> dict[str, float]:
     Returns keys ``aperture_<side>``, ``corrugator_<side>``, ``frontalis_<side>``,
     ``zygomaticus_<side>``, ``orbicularis_oris_<side>``, ``platysma_<side>``.
     """
-    out: dict[str, float] = {}
-    mouth_mid_y = 0.5 * (canon[UPPER_LIP_MID, 1] + canon[LOWER_LIP_MID, 1])
-    for side in ("left", "right"):
-        e = canon[list(EYE[side])]
-        width = np.linalg.norm(e[0] - e[3])
-        aperture = (np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4])) / (2 * width)
-        eye_y = 0.5 * (e[0, 1] + e[3, 1])
-        inner, mid, outer = (canon[i] for i in BROW[side])
-        corner = canon[MOUTH_CORNER[side]]
-        up, lo = (canon[i] for i in LIP_LATERAL[side])
-        out[f"aperture_{side}"] = float(aperture)
-        # corrugator: inner brow pulled down (negative height of inner brow over the eye line)
-        out[f"corrugator_{side}"] = float(-(inner[1] - eye_y))
-        # frontalis: mid and outer brow lifted above the eye line
-        out[f"frontalis_{side}"] = float(0.5 * (mid[1] + outer[1]) - eye_y)
-        # zygomaticus: mouth corner lifted relative to the mouth's mid line
-        out[f"zygomaticus_{side}"] = float(corner[1] - mouth_mid_y)
-        # orbicularis oris: lateral lips pressed together (negative lip height)
-        out[f"orbicularis_oris_{side}"] = float(-(up[1] - lo[1]))
-        # platysma: lateral lower lip pulled down and out below the corner
-        out[f"platysma_{side}"] = float(corner[1] - lo[1])
-    return out
+    regions = _region_block(np.asarray(canon, dtype=float)[_SUBSET_IDX])
+    return {k: float(v) for k, v in zip(REGION_KEYS, regions, strict=True)}
 
 
 # ------------------------------------------------------------ fast path (one call per frame)
@@ -180,6 +160,12 @@ def frame_measures(
         cs, sn = np.cos(-ang), np.sin(-ang)
         pts = pts @ np.array([[cs, -sn, 0], [sn, cs, 0], [0, 0, 1]]).T
     pts = pts / iod if iod > 0 else pts * np.nan
+    return ear, angles, _region_block(pts)
+
+
+def _region_block(pts: np.ndarray) -> np.ndarray:
+    """Region measures (in :data:`REGION_KEYS` order) from the canonical ``_SUBSET`` points
+    (y up, inter-ocular units). Each grows with contraction of its muscle."""
     y = pts[:, 1]
     aperture = _ratio(pts[_EYE_SUB])
     eye_y = 0.5 * (y[_EYE_SUB[:, 0]] + y[_EYE_SUB[:, 3]])
@@ -187,14 +173,13 @@ def frame_measures(
     mouth_mid_y = 0.5 * (y[_MID_SUB[0]] + y[_MID_SUB[1]])
     corner = y[_CORNER_SUB]
     up, lo = y[_LIP_SUB[:, 0]], y[_LIP_SUB[:, 1]]
-    regions = np.concatenate(
+    return np.concatenate(
         [
             aperture,
-            -(brow[:, 0] - eye_y),
-            0.5 * (brow[:, 1] + brow[:, 2]) - eye_y,
-            corner - mouth_mid_y,
-            -(up - lo),
-            corner - lo,
+            -(brow[:, 0] - eye_y),  # corrugator: inner brow pulled down toward the eye line
+            0.5 * (brow[:, 1] + brow[:, 2]) - eye_y,  # frontalis: mid and outer brow lifted
+            corner - mouth_mid_y,  # zygomaticus: mouth corner lifted above the mouth's mid line
+            -(up - lo),  # orbicularis oris: lateral lips pressed together
+            corner - lo,  # platysma: lateral lower lip pulled down below the corner
         ]
     )
-    return ear, angles, regions
