@@ -88,7 +88,9 @@ def load_photo(face: str | Path = "astronaut") -> tuple[np.ndarray, str, str]:
 
 def detect_landmarks(rgb: np.ndarray, model_path: str | Path) -> np.ndarray | None:
     """478 x 3 normalised landmarks of the largest face in a still image (None if no face)."""
-    mp = require("mediapipe")
+    from hemispasm.video.landmarker import import_mediapipe
+
+    mp = import_mediapipe()  # without MediaPipe's drawing helpers (see video.landmarker)
     from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.FaceLandmarkerOptions(
