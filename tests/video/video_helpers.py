@@ -37,3 +37,68 @@ def transcode(src: Path, dest: Path, *, max_frames: int | None = None) -> Path:
             yield img
 
     return write_video(dest, gen())
+
+
+def _crop_to_aspect(img, width: int, height: int):
+    """Centre crop of ``img`` with the aspect ratio ``width / height``."""
+    h, w = img.shape[:2]
+    if w / h > width / height:
+        cw = round(h * width / height)
+        x0 = (w - cw) // 2
+        return img[:, x0 : x0 + cw]
+    ch = round(w * height / width)
+    y0 = (h - ch) // 2
+    return img[y0 : y0 + ch]
+
+
+def resized_clip(src: Path, dest: Path, width: int, height: int, *, max_frames: int = 12) -> Path:
+    """A ``width`` x ``height`` clip made from ``src`` (centre crop, PyAV scaling), the way
+    phones and editors export odd sizes (1080x1920, 854x480 ...)."""
+    import av
+    import numpy as np
+
+    from hemispasm.video import iter_frames
+
+    with av.open(str(dest), mode="w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = width, height, "yuv420p"
+        for i, _, img in iter_frames(src):
+            if i >= max_frames:
+                break
+            crop = np.ascontiguousarray(_crop_to_aspect(img, width, height))
+            frame = av.VideoFrame.from_ndarray(crop, format="rgb24").reformat(
+                width=width, height=height
+            )
+            for pkt in s.encode(frame):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    return dest
+
+
+def rotated_clip(
+    src: Path, dest: Path, *, degrees: int = 90, seconds: float = 20.0, fps: int = 30
+) -> Path:
+    """A phone-style clip: frames stored turned, with a display matrix (``degrees``
+    counter-clockwise, as FFmpeg reports it) that shows them upright. ``src`` is played forwards
+    and backwards until ``seconds`` are filled."""
+    import av
+    import numpy as np
+
+    from hemispasm.video import iter_frames
+
+    frames = [img for _, _, img in iter_frames(src)]
+    loop = frames + frames[-2:0:-1]
+    k = -(degrees // 90)  # store the frame turned the other way
+    stored = [np.ascontiguousarray(np.rot90(f, k=k)) for f in loop]
+    with av.open(str(dest), mode="w") as c:
+        s = c.add_stream("libx264", rate=fps)
+        s.height, s.width = stored[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        s.set_display_rotation(degrees)
+        for i in range(round(seconds * fps)):
+            for pkt in s.encode(av.VideoFrame.from_ndarray(stored[i % len(stored)], "rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    return dest

@@ -204,6 +204,8 @@ class Detector:
         self._lm.close()
 
     def detect(self, rgb: np.ndarray, ts_ms: int) -> FaceResult:
+        # mp.Image ignores strides: padded rows (odd widths) would reach the model garbled
+        rgb = np.ascontiguousarray(rgb)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if not self._fast:
             return self._from_public(self._lm.detect_for_video(image, ts_ms))
@@ -372,14 +374,18 @@ def iter_rows(
     tracker: SubjectTracker | None = None,
     decode_threads: int = 0,
     max_faces: int = MAX_FACES,
+    rotation_deg: int | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     """Yield ``(row, landmarks_or_None)`` per decoded frame (``row`` as in :func:`frame_row`).
 
     ``start_s`` is where decoding (and the landmarker's tracking) starts; rows before
-    ``keep_from_s`` are warm-up for the tracker and are not yielded.
+    ``keep_from_s`` are warm-up for the tracker and are not yielded. ``rotation_deg`` is the
+    file's display rotation (read once by :func:`hemispasm.video.probe`).
     """
     keep = start_s if keep_from_s is None else keep_from_s
-    frames = iter_frames(path, start_s=start_s, end_s=end_s, threads=decode_threads)
+    frames = iter_frames(
+        path, start_s=start_s, end_s=end_s, threads=decode_threads, rotation_deg=rotation_deg
+    )
     if threaded:
         frames = _threaded(frames)
     tracker = tracker if tracker is not None else SubjectTracker()

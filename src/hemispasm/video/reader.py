@@ -50,10 +50,14 @@ class VideoInfo:
     duration_s : float
         Stream duration (0 when unknown).
     width, height : int
-        Decoded size before rotation.
+        Size as displayed, after rotation (a 1920 x 1080 stream rotated by 90 degrees is
+        1080 x 1920).
     rotation_deg : int
-        Display rotation from the stream's metadata (0, 90, 180, 270), applied to frames.
+        Display rotation, counter-clockwise (0, 90, 180, 270), from the display matrix FFmpeg
+        attaches to decoded frames (or the legacy ``rotate`` tag); every frame is turned by it.
     codec : str
+    coded_width, coded_height : int
+        Size of the stored frames, before rotation.
     """
 
     n_frames: int
@@ -63,6 +67,8 @@ class VideoInfo:
     height: int
     rotation_deg: int
     codec: str
+    coded_width: int = 0
+    coded_height: int = 0
 
 
 def _open(path: Path):
@@ -90,17 +96,38 @@ def _open(path: Path):
 
 
 def _rotation(stream, frame=None) -> int:
-    """Display rotation in degrees clockwise, from frame side data or stream metadata."""
-    rot = None
+    """Display rotation in degrees counter-clockwise (0, 90, 180, 270).
+
+    FFmpeg attaches the stream's display matrix to every decoded frame (``frame.rotation``,
+    counter-clockwise). Without it, the legacy ``rotate`` tag (clockwise, older FFmpeg) is used.
+    """
     if frame is not None:
         rot = getattr(frame, "rotation", None)
-    if not rot:
-        meta = getattr(stream, "metadata", {}) or {}
-        rot = meta.get("rotate")
+        if rot:
+            return _quarter(float(rot))
+    meta = getattr(stream, "metadata", {}) or {}
     try:
-        return round(float(rot or 0)) % 360
+        return _quarter(-float(meta.get("rotate") or 0))
     except (TypeError, ValueError):
         return 0
+
+
+def _quarter(deg: float) -> int:
+    """The nearest multiple of 90 degrees in [0, 360)."""
+    if not np.isfinite(deg):
+        return 0
+    return (round(deg / 90.0) * 90) % 360
+
+
+def _file_rotation(container, stream) -> int:
+    """Rotation of a file, read once: from the first decoded frame, else the stream tags."""
+    av = require("av")
+    try:
+        for frame in container.decode(stream):
+            return _rotation(stream, frame)
+    except av.error.FFmpegError:
+        pass
+    return _rotation(stream)
 
 
 def probe(path: str | Path) -> VideoInfo:
@@ -115,14 +142,18 @@ def probe(path: str | Path) -> VideoInfo:
             if s.duration and s.time_base
             else (container.duration / 1e6 if container.duration else 0.0)
         )
+        w, h = s.codec_context.width, s.codec_context.height
+        rotation = _file_rotation(container, s)
         return VideoInfo(
             n_frames=int(s.frames or 0),
             fps=fps,
             duration_s=dur,
-            width=s.codec_context.width,
-            height=s.codec_context.height,
-            rotation_deg=_rotation(s),
+            width=h if rotation in (90, 270) else w,
+            height=w if rotation in (90, 270) else h,
+            rotation_deg=rotation,
             codec=s.codec_context.name,
+            coded_width=w,
+            coded_height=h,
         )
     finally:
         container.close()
@@ -131,11 +162,17 @@ def probe(path: str | Path) -> VideoInfo:
 def _rotate(img: np.ndarray, rotation_deg: int) -> np.ndarray:
     # FFmpeg's display-matrix angle is counter-clockwise; rotate so the face is upright.
     k = (rotation_deg // 90) % 4
-    return np.ascontiguousarray(np.rot90(img, k=k)) if k else img
+    # also drops FFmpeg's row padding (widths that are not a multiple of the alignment)
+    return np.ascontiguousarray(np.rot90(img, k=k) if k else img)
 
 
 def iter_frames(
-    path: str | Path, *, start_s: float = 0.0, end_s: float | None = None, threads: int = 0
+    path: str | Path,
+    *,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    threads: int = 0,
+    rotation_deg: int | None = None,
 ) -> Iterator[tuple[int, float, np.ndarray]]:
     """Yield ``(frame_index, time_s, rgb)`` for each decoded frame, in order.
 
@@ -149,6 +186,14 @@ def iter_frames(
         Stop before this time.
     threads : int
         FFmpeg decoder threads (0 = FFmpeg's choice).
+    rotation_deg : int, optional
+        The file's rotation (:attr:`VideoInfo.rotation_deg`, read once by :func:`probe`), so
+        that every parallel segment turns its frames the same way; default: read here.
+
+    Yields
+    ------
+    RGB frames as C-contiguous ``uint8`` arrays (FFmpeg pads rows to an alignment; the padding
+    is dropped, since MediaPipe's ``mp.Image`` ignores strides).
 
     Notes
     -----
@@ -165,7 +210,9 @@ def iter_frames(
         if threads:
             stream.codec_context.thread_count = threads
         tb = stream.time_base
-        rotation = _rotation(stream)
+        # every decoded frame carries the display matrix: without rotation_deg, the first
+        # frame decoded here gives it
+        rotation = None if rotation_deg is None else _quarter(rotation_deg)
         t_first = float(stream.start_time * tb) if stream.start_time is not None else 0.0
         if start_s > 0:
             container.seek(
@@ -182,8 +229,8 @@ def iter_frames(
                 if end_s is not None and t >= end_s - 1e-6:
                     break
                 last_t = t
-                if index == 0 and start_s == 0:
-                    rotation = _rotation(stream, frame) or rotation
+                if rotation is None:
+                    rotation = _rotation(stream, frame)
                 img = frame.to_ndarray(format="rgb24", threads=1)  # faster than sws threads
                 yield index, t, _rotate(img, rotation)
                 index += 1

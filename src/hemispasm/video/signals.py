@@ -58,7 +58,7 @@ class SignalsMeta(BaseModel):
         Frames announced but not decoded (truncated or corrupt files).
     duration_s : float
     width, height : int
-        Frame size after rotation (0 for tables).
+        Frame size as displayed, after rotation (0 for tables).
     rotation_deg : int
     face_visible_fraction : float
         Fraction of frames with a face.
@@ -135,6 +135,7 @@ def _segment(
     max_faces: int,
     on_frame: Callable[[], None],
     threaded: bool,
+    rotation_deg: int | None = None,
 ) -> tuple[np.ndarray, int, int]:
     """Analyse the frames with t0 <= time < t1 (decoding from t0 - WARMUP_S)."""
     cols = RowBuffer()
@@ -149,6 +150,7 @@ def _segment(
         tracker=tracker,
         max_faces=max_faces,
         threaded=threaded,
+        rotation_deg=rotation_deg,
     ):
         cols.append(row)
     return cols.array(), tracker.multi_face_frames, tracker.switches
@@ -181,6 +183,7 @@ def _run_video(
     progress: Progress | None,
     landmarks: bool,
     max_faces: int = 2,
+    rotation_deg: int | None = None,
 ):
     lms_list: list[np.ndarray] = []
     if workers <= 1 or landmarks:
@@ -201,6 +204,7 @@ def _run_video(
             with_landmarks=landmarks,
             tracker=tracker,
             max_faces=max_faces,
+            rotation_deg=rotation_deg,
         ):
             cols.append(row)
             if landmarks:
@@ -238,6 +242,7 @@ def _run_video(
                 max_faces=max_faces,
                 on_frame=ticker(i),
                 threaded=decode_thread,
+                rotation_deg=rotation_deg,
             )
             for i in range(workers)
         ]
@@ -313,6 +318,7 @@ def video_signals(
         progress=progress,
         landmarks=landmarks,
         max_faces=max_faces,
+        rotation_deg=info.rotation_deg,  # read once, applied in every segment
     )
     table = pd.DataFrame(np.concatenate(parts), columns=list(COLUMNS))
     if table.empty:
@@ -350,9 +356,7 @@ def video_signals(
     fps = (n - 1) / dur if dur > 0 else info.fps
     if synthetic is None:
         synthetic = _is_synthetic(path)
-    w, h = (
-        (info.height, info.width) if info.rotation_deg in (90, 270) else (info.width, info.height)
-    )
+    w, h = info.width, info.height  # as displayed (probe swaps them for 90/270)
     note = (
         "one face in every frame"
         if multi == 0
