@@ -33,4 +33,8 @@ def test_analyze_bad_input_leaves_out_dir_empty(tmp_path):
     bad.write_text("frame,left,right\n0,0.3,0.3\n")
     with pytest.raises(InputError):
         analyze(bad, out, fps=30)
+    assert not out.exists()  # issue 10 item 16: a failing run does not create --out
+    out.mkdir()
+    with pytest.raises(InputError):
+        analyze(bad, out, fps=30)
     assert list(out.iterdir()) == []

@@ -23,10 +23,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hemispasm._io import ensure_out_dir, staged_outputs
+from hemispasm._io import check_out_dir, staged_outputs
 from hemispasm._log import get_logger
 
 log = get_logger(__name__)
+
+#: Every file ``analyze`` can write: an output folder holds one run (``overwrite`` replaces it).
+OUTPUT_NAMES = frozenset(
+    {
+        "signals.parquet",
+        "signals.csv",
+        "landmarks.npy",
+        "events.csv",
+        "summary.json",
+        "report.html",
+    }
+)
 
 Progress = Callable[[int, int], None]
 
@@ -66,6 +78,7 @@ def analyze(
     workers: int | None = None,
     progress: Progress | None = None,
     max_faces: int = 2,
+    overwrite: bool = False,
 ) -> AnalysisResult:
     """Analyse one recording and write its outputs.
 
@@ -74,7 +87,9 @@ def analyze(
     input_path : str or Path
         A video, a signals table, or a per-frame eye-aspect-ratio CSV (with ``fps``).
     out_dir : str or Path
-        Output folder (created if needed).
+        Output folder: new or empty (created only when the outputs are ready), or, with
+        ``overwrite``, holding an earlier run, which is replaced (the folder then holds
+        exactly this run's files).
     fps : float, optional
         Frame rate of an eye-aspect-ratio CSV.
     model : str or Path, optional
@@ -89,12 +104,15 @@ def analyze(
         Faces the model looks for (2: notice a second person and follow the subject).
     progress : callable, optional
         ``progress(done_frames, total_frames)``.
+    overwrite : bool
+        Replace an earlier run's outputs in ``out_dir``.
     """
     from hemispasm.events import analyze_signals
     from hemispasm.report import render_html
     from hemispasm.video import load_signals
 
-    out = ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
+    # fail before the long work when the folder is unusable (without creating it)
+    out = check_out_dir(out_dir, overwrite=overwrite, owned=OUTPUT_NAMES)
     signals = load_signals(
         input_path,
         fps=fps,
@@ -108,7 +126,7 @@ def analyze(
     analysis = analyze_signals(table, fps=meta.fps, synthetic=meta.synthetic)
     html = render_html(table, analysis, meta=meta, synthetic=meta.synthetic)
     names = ["signals.parquet", "events.csv", "summary.json", "report.html"]
-    with staged_outputs(out) as stage:
+    with staged_outputs(out, replace=OUTPUT_NAMES) as stage:
         write_signals_parquet(table, meta, stage / "signals.parquet")
         if write_csv:
             table.to_csv(stage / "signals.csv", index=False, float_format="%.6g")

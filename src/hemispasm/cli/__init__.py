@@ -1,7 +1,10 @@
 """The ``hemispasm`` command: a thin Typer shell over the Python API.
 
 Every command is one call into the package. Errors the user can act on
-(:class:`hemispasm.errors.HemispasmError`) print one line and exit non-zero, with no traceback.
+(:class:`hemispasm.errors.HemispasmError`) print one line and exit non-zero, with no traceback;
+so do usage errors (a bad option value, a missing argument: exit 2, with a ``--help`` hint).
+SIGTERM is handled like SIGINT (staged outputs are removed; exit 143). Python warnings go to the
+log (one line each, shown with ``--verbose``), not to the terminal with their source lines.
 
 Each capability registers its commands from its own module (``cli/video.py``, ``cli/emg.py``,
 ...), through a ``register(app)`` function.
@@ -9,15 +12,21 @@ Each capability registers its commands from its own module (``cli/video.py``, ``
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import typer
 
+from hemispasm._log import get_logger
 from hemispasm._version import __version__
-from hemispasm.cli._common import err_console
+from hemispasm.cli._common import print_error
 from hemispasm.errors import HemispasmError
 
 app = typer.Typer(
@@ -65,6 +74,44 @@ def _register_all() -> None:
     app._hemispasm_registered = True  # type: ignore[attr-defined]
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, Docker, CI), raised where SIGINT raises KeyboardInterrupt,
+    so that every ``finally`` (staged outputs, worker threads) runs."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[dict[str, bool]]:
+    state = {"terminated": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+
+    def handler(signum, frame):
+        state["terminated"] = True
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield state
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    get_logger("hemispasm.warnings").info(
+        "%s: %s (%s:%s)", category.__name__, message, Path(str(filename)).name, lineno
+    )
+
+
+def _usage_line(exc) -> str:
+    """A Typer/Click usage error as one line with a hint."""
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "hemispasm"
+    message = " ".join(exc.format_message().split()) or "invalid usage"
+    message = message if message.endswith((".", "!", "?")) else message + "."
+    return f"{path}: {message} Run '{path} --help' for the options."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status (also the entry point of the console script).
 
@@ -75,20 +122,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     _register_all()
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        app(args=args, prog_name="hemispasm")
-        code = 0
-    except SystemExit as exc:  # Typer/Click end every run, usage errors included, this way
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except HemispasmError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        code = 130
+    with _sigterm_as_interrupt() as state, warnings.catch_warnings():
+        warnings.showwarning = _log_warning
+        try:
+            rv = app(args=args, prog_name="hemispasm", standalone_mode=False)
+            code = rv if isinstance(rv, int) else 0
+        except HemispasmError as exc:
+            print_error(exc.one_line())
+            code = exc.exit_code
+        except typer.Abort:  # EOF at a prompt
+            print_error("aborted")
+            code = 1
+        except typer.TyperException as exc:  # Click usage errors (vendored by Typer)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                code = 0 if not args else 2  # the help was printed
+            else:
+                print_error(_usage_line(exc))
+                code = int(getattr(exc, "exit_code", 2) or 2)
+        except KeyboardInterrupt:
+            code = 130
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if state["terminated"]:
+            print_error("terminated (SIGTERM); no partial output was left")
+            code = 143
+        elif code == 130:
+            print_error("interrupted; no partial output was left")
     if argv is None:
         sys.exit(code)
     return code
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "Terminated", "app", "main"]

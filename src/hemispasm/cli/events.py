@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import console
+from hemispasm.cli._common import say
 
 
 def validate_ear_cmd(
@@ -18,7 +18,7 @@ def validate_ear_cmd(
     """Inject one-sided spasms into real EAR series; score hemispasm against a naive detector."""
     import os
 
-    from hemispasm._io import write_text_atomic
+    from hemispasm._io import check_out_file, write_text_atomic
     from hemispasm.errors import InputError
     from hemispasm.events.validation import scores_markdown, validate
     from hemispasm.signals_io import read_ear_table
@@ -29,10 +29,12 @@ def validate_ear_cmd(
         fps = [240.0, 30.0]
     if not fps or len(fps) != len(series):
         raise InputError("give one --fps per series, in order", path=series[0])
+    if out is not None:
+        check_out_file(out)  # before the long work
     tables = [(read_ear_table(p, fps=f), float(f)) for p, f in zip(series, fps, strict=True)]
     scores = validate(tables, seeds=seeds)
     text = scores_markdown(scores, seeds=seeds, names=[p.name for p in series])
-    console.print(text)
+    say(text)
     if out is not None:
         write_text_atomic(out, text)
 

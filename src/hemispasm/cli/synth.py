@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import console, make_progress
+from hemispasm.cli._common import console, make_progress, say
 
 FACE_HELP = "Face photo: 'astronaut', 'hopper' (built in) or the path of a photo."
 
@@ -16,11 +16,14 @@ def synth_cmd(
     side: str = typer.Option("left", "--side", help="Affected side: left or right (subject's)."),
     stage: int = typer.Option(2, "--stage", min=0, max=4, help="0 (control) to 4."),
     seconds: float = typer.Option(30.0, "--seconds", min=5.0, max=3600.0, help="Length."),
-    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same video)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Random seed >= 0 (same seed, same video)."),
     face: str = typer.Option("astronaut", "--face", help=FACE_HELP),
     fps: float = typer.Option(30.0, "--fps", min=10.0, max=120.0, help="Frame rate."),
     model: Path = typer.Option(None, "--model", help="Face model file (face_landmarker.task)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an earlier synthetic video in OUT."
+    ),
 ) -> None:
     """Generate a SYNTHETIC hemifacial-spasm video with its ground truth."""
     from hemispasm.errors import InputError
@@ -40,10 +43,11 @@ def synth_cmd(
             fps=fps,
             model=model,
             progress=lambda d, t: bar.update(task, completed=d, total=t),
+            overwrite=overwrite,
         )
     s = res.script
     n_sp = sum(e.is_spasm for e in s.events)
-    console.print(
+    say(
         f"SYNTHETIC stage {s.stage} ({s.stage_title}), {s.side} side: {n_sp} spasm(s), "
         f"{len(s.events) - n_sp} blink(s) in {s.seconds:g} s\n"
         f"video: {res.video}\ntruth: {res.truth}"
@@ -52,10 +56,11 @@ def synth_cmd(
 
 def demo_cmd(
     out: Path = typer.Option(Path("hemispasm-demo"), "--out", "-o", help="Output folder."),
-    seed: int = typer.Option(7, "--seed", help="Random seed of the synthetic case."),
+    seed: int = typer.Option(7, "--seed", min=0, help="Random seed of the synthetic case."),
     face: str = typer.Option("astronaut", "--face", help=FACE_HELP),
     model: Path = typer.Option(None, "--model", help="Face model file (face_landmarker.task)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier demo in OUT."),
 ) -> None:
     """Generate a 30-s SYNTHETIC stage-2 left-sided case, analyse it, compare with the truth."""
     from hemispasm.synth.demo import run_demo
@@ -68,13 +73,15 @@ def demo_cmd(
                 tasks[step] = bar.add_task(step, total=total or None)
             bar.update(tasks[step], completed=done, total=total or None)
 
-        res = run_demo(out, seed=seed, face=face, model=model, progress=progress)
+        res = run_demo(
+            out, seed=seed, face=face, model=model, progress=progress, overwrite=overwrite
+        )
     c = res.comparison
     summ = res.analysis.summary
     side = res.synth.script.side
     console.print(_demo_table(c, summ, side))
-    console.print(
-        "[bold]SYNTHETIC data[/]: a real photograph animated by hemispasm, not a patient. "
+    say(
+        "SYNTHETIC data: a real photograph animated by hemispasm, not a patient. "
         f"Report: {res.files['report']}"
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import console, err_console, make_progress
+from hemispasm.cli._common import make_progress, print_warning, say
 
 models_app = typer.Typer(
     help="Find, fetch and check the MediaPipe face model.", no_args_is_help=True
@@ -25,7 +25,10 @@ def analyze_cmd(
         False, "--landmarks", help="Also save raw landmarks (identifying data)."
     ),
     workers: int = typer.Option(
-        None, "--workers", help="Parallel segments (threads; default: one per core if long)."
+        None,
+        "--workers",
+        min=1,
+        help="Parallel segments (threads; default: one per core if long; at most the cores).",
     ),
     max_faces: int = typer.Option(
         2,
@@ -36,8 +39,11 @@ def analyze_cmd(
     ),
     json_out: bool = typer.Option(False, "--json", help="Print summary.json to stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an earlier analysis in OUT (else OUT must be empty)."
+    ),
 ) -> None:
-    """Analyse a recording: signals, spasm events, summary and report in OUT."""
+    """Analyse a recording: signals, spasm events, summary and report in OUT (new or empty)."""
     from hemispasm.pipeline import analyze
 
     bar = make_progress(quiet=quiet or json_out)
@@ -61,24 +67,26 @@ def analyze_cmd(
             workers=workers,
             progress=progress,
             max_faces=max_faces,
+            overwrite=overwrite,
         )
     finally:
-        bar.stop()
+        if task is not None:
+            bar.stop()
     if json_out:
         typer.echo(result.files["summary.json"].read_text(encoding="utf-8"))
         return
     if not quiet:
         s = result.signals.meta
-        console.print(
+        say(
             f"{s.n_frames} frames, face visible {100 * s.face_visible_fraction:.0f}%,"
-            f" {len(result.analysis.events)} events"
+            f" {len(result.analysis.events)} events" + (" (SYNTHETIC data)" if s.synthetic else "")
         )
         if s.frames_lost:
-            err_console.print(
-                f"[yellow]warning:[/] {s.frames_lost} of {s.expected_frames} "
+            print_warning(
+                f"{s.frames_lost} of {s.expected_frames} "
                 "frames could not be decoded; analysed what decoded"
             )
-        console.print(f"report: {result.files['report.html']}")
+        say(f"report: {result.files['report.html']}")
 
 
 @models_app.command("status")
@@ -87,7 +95,7 @@ def models_status(model: Path = typer.Option(None, "--model")) -> None:
     from hemispasm.video.model import MODEL_SHA256, model_status
 
     st = model_status(model)
-    console.print(
+    say(
         f"source:   {st.source}\npath:     {st.path}\nverified: {st.verified}"
         f"\nsha256:   {MODEL_SHA256}"
     )
@@ -105,7 +113,7 @@ def models_fetch(force: bool = typer.Option(False, "--force", help="Download aga
         path = fetch_model(
             force=force, progress=lambda d, t: bar.update(task, completed=d, total=t or None)
         )
-    console.print(str(path))
+    say(str(path))
 
 
 @models_app.command("path")

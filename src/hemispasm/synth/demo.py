@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hemispasm._io import ensure_out_dir, write_json_atomic
+from hemispasm._io import check_out_dir, staged_outputs, write_json_atomic
 from hemispasm.synth.compare import Comparison, compare_events
 
 Progress = Callable[[str, int, int], None]
+#: What the demo writes (an output folder holds one run; ``overwrite`` replaces it).
+OUTPUT_NAMES = frozenset({"synthetic", "analysis", "comparison.json"})
 
 
 @dataclass
@@ -51,35 +54,44 @@ def run_demo(
     face: str | Path = "astronaut",
     model: str | Path | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> DemoResult:
     """Generate a synthetic case, analyse it and compare the events with the truth.
 
     Writes ``OUT/synthetic/`` (``video.mp4``, ``truth.json``), ``OUT/analysis/`` (what
-    ``hemispasm analyze`` writes, report included) and ``OUT/comparison.json``.
+    ``hemispasm analyze`` writes, report included) and ``OUT/comparison.json``, all at the end
+    (a failure leaves nothing). ``OUT`` must be new or empty, or hold an earlier demo with
+    ``overwrite``.
     """
     from hemispasm.pipeline import analyze
     from hemispasm.synth.video import synth_video
 
-    out = ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
-    synth = synth_video(
-        out / "synthetic",
-        side=side,
-        stage=stage,
-        seconds=seconds,
-        seed=seed,
-        face=face,
-        model=model,
-        progress=(lambda d, t: progress("render", d, t)) if progress else None,
+    # fail before the long work when the folder is unusable (without creating it)
+    out = check_out_dir(out_dir, overwrite=overwrite, owned=OUTPUT_NAMES)
+    with staged_outputs(out, replace=OUTPUT_NAMES) as staging:
+        synth = synth_video(
+            staging / "synthetic",
+            side=side,
+            stage=stage,
+            seconds=seconds,
+            seed=seed,
+            face=face,
+            model=model,
+            progress=(lambda d, t: progress("render", d, t)) if progress else None,
+        )
+        result = analyze(
+            synth.video,
+            staging / "analysis",
+            model=model,
+            progress=(lambda d, t: progress("analyse", d, t)) if progress else None,
+        )
+        comparison = evaluate(synth.script, result.summary, result.analysis.events)
+        payload = {"synthetic": True, **json.loads(comparison.model_dump_json())}
+        write_json_atomic(staging / "comparison.json", payload)
+    synth = dataclasses.replace(
+        synth, video=out / "synthetic" / "video.mp4", truth=out / "synthetic" / "truth.json"
     )
-    result = analyze(
-        synth.video,
-        out / "analysis",
-        model=model,
-        progress=(lambda d, t: progress("analyse", d, t)) if progress else None,
-    )
-    comparison = evaluate(synth.script, result.summary, result.analysis.events)
-    payload = {"synthetic": True, **json.loads(comparison.model_dump_json())}
-    write_json_atomic(out / "comparison.json", payload)
+    result.files = {name: out / "analysis" / name for name in result.files}
     files = {
         "video": synth.video,
         "truth": synth.truth,

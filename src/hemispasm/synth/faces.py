@@ -88,17 +88,20 @@ def load_photo(face: str | Path = "astronaut") -> tuple[np.ndarray, str, str]:
 
 def detect_landmarks(rgb: np.ndarray, model_path: str | Path) -> np.ndarray | None:
     """478 x 3 normalised landmarks of the largest face in a still image (None if no face)."""
+    from hemispasm._native import native_stderr_to_log
     from hemispasm.video.landmarker import import_mediapipe
 
-    mp = import_mediapipe()  # without MediaPipe's drawing helpers (see video.landmarker)
-    from mediapipe.tasks.python import BaseOptions, vision
+    with native_stderr_to_log("mediapipe"):  # C++ start-up lines to the log, not the terminal
+        mp = import_mediapipe()  # without MediaPipe's drawing helpers (see video.landmarker)
+        from mediapipe.tasks.python import BaseOptions, vision
 
-    opts = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=vision.RunningMode.IMAGE,
-        num_faces=2,
-    )
-    with vision.FaceLandmarker.create_from_options(opts) as lm:
+        opts = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.IMAGE,
+            num_faces=2,
+        )
+        lm = vision.FaceLandmarker.create_from_options(opts)
+    with lm:
         res = lm.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
     if not res.face_landmarks:
         return None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hemispasm._io import ensure_out_dir, staged_outputs
+from hemispasm._io import check_out_dir, staged_outputs
 from hemispasm._lazy import require
 from hemispasm._log import get_logger
 from hemispasm.provenance import Provenance
@@ -27,6 +27,8 @@ SYNTHETIC_COMMENT = (
 METHOD = "synth.landmark_warp_lid_slide"
 #: H.264 constant rate factor (consumer-camera-like compression; engineering choice).
 CRF = 23
+#: What ``synth_video`` writes (an output folder holds one run; ``overwrite`` replaces it).
+OUTPUT_NAMES = frozenset({"video.mp4", "truth.json"})
 
 Progress = Callable[[int, int], None]
 
@@ -89,6 +91,7 @@ def synth_video(
     height: int = 480,
     camera: CameraParams | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> SynthResult:
     """Generate a SYNTHETIC hemifacial-spasm video and its truth in ``out_dir``.
 
@@ -99,7 +102,8 @@ def synth_video(
     Parameters
     ----------
     out_dir : str or Path
-        Output folder (created if needed); files appear only when complete.
+        Output folder, new or empty (or holding an earlier synthetic video, with
+        ``overwrite``); files appear only when complete.
     side : {"left", "right"}
         Affected side (the subject's own).
     stage : int
@@ -112,11 +116,14 @@ def synth_video(
         ``"astronaut"``, ``"hopper"`` or the path of a face photo.
     model : str or Path, optional
         Face model used once to find the photo's landmarks (see ``hemispasm models``).
+    overwrite : bool
+        Replace an earlier ``video.mp4`` and ``truth.json`` in ``out_dir``.
     """
     from hemispasm.video.model import MODEL_SHA256, resolve_model
 
     script = make_script(side=side, stage=stage, seconds=seconds, fps=fps, seed=seed)
-    ensure_out_dir(out_dir)  # fail before the long work when the folder is unusable
+    # fail before the long work when the folder is unusable (without creating it)
+    check_out_dir(out_dir, overwrite=overwrite, owned=OUTPUT_NAMES)
     model_path = resolve_model(model)
     photo = prepare_face(face, model_path=model_path, width=width, height=height)
     renderer = Renderer(photo.image, photo.landmarks_px, seed=seed, camera=camera or CameraParams())
@@ -137,7 +144,7 @@ def synth_video(
         model_sha256=MODEL_SHA256,
         synthetic=True,
     )
-    with staged_outputs(out_dir) as stage_dir:
+    with staged_outputs(out_dir, replace=OUTPUT_NAMES) as stage_dir:
         video = stage_dir / "video.mp4"
         n = encode_frames(
             video, render_frames(script, renderer, progress), fps=fps, width=width, height=height

@@ -128,18 +128,25 @@ def import_mediapipe():
 
 
 def create_landmarker(model_path: str | Path, *, max_faces: int = MAX_FACES):
-    """A FaceLandmarker in VIDEO mode with blendshapes and transformation matrices."""
-    import_mediapipe()
-    from mediapipe.tasks.python import BaseOptions, vision
+    """A FaceLandmarker in VIDEO mode with blendshapes and transformation matrices.
 
-    opts = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=vision.RunningMode.VIDEO,
-        num_faces=max_faces,
-        output_face_blendshapes=True,
-        output_facial_transformation_matrixes=True,
-    )
-    return vision.FaceLandmarker.create_from_options(opts)
+    MediaPipe's C++ start-up lines go to the package log, not the terminal
+    (:func:`hemispasm._native.native_stderr_to_log`).
+    """
+    from hemispasm._native import native_stderr_to_log
+
+    with native_stderr_to_log("mediapipe"):
+        import_mediapipe()
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        opts = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_faces=max_faces,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        return vision.FaceLandmarker.create_from_options(opts)
 
 
 class FaceResult(NamedTuple):

@@ -173,6 +173,16 @@ def default_workers(duration_s: float) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def cap_workers(workers: int) -> int:
+    """``workers`` capped to the cores (each segment runs its own model: more only costs
+    memory and start-up)."""
+    cores = os.cpu_count() or 1
+    n = max(1, int(workers))
+    if n > cores:
+        log.info("--workers %d capped to the %d cores of this machine", n, cores)
+    return min(n, cores)
+
+
 def _run_video(
     path: Path,
     model: Path,
@@ -307,7 +317,7 @@ def video_signals(
     info = probe(path)
     model_path = resolve_model(model)
     duration = info.duration_s or (info.n_frames / info.fps if info.n_frames else 0.0)
-    n_workers = default_workers(duration) if workers is None else max(1, int(workers))
+    n_workers = default_workers(duration) if workers is None else cap_workers(workers)
     total = info.n_frames or round(duration * info.fps)
     parts, multi, switches, lms = _run_video(
         path,
@@ -353,7 +363,15 @@ def video_signals(
             hint="film the face from the front, well lit, filling a good part of the frame",
         )
     dur = float(table["time_s"].iloc[-1] - table["time_s"].iloc[0]) if n > 1 else 0.0
-    fps = (n - 1) / dur if dur > 0 else info.fps
+    from hemispasm.signals_io import MIN_DURATION_S
+
+    if n < 3 or dur < MIN_DURATION_S:
+        raise InputError(
+            f"too short to analyse ({n} frames, {dur:.2f} s; at least {MIN_DURATION_S:g} s needed)",
+            path=path,
+            hint="give a longer recording",
+        )
+    fps = (n - 1) / dur
     if synthetic is None:
         synthetic = _is_synthetic(path)
     w, h = info.width, info.height  # as displayed (probe swaps them for 90/270)
@@ -461,12 +479,19 @@ def load_signals(
         if suffix == ".parquet" or _has_time_column(path):
             table = signals_io.read_signals_table(path)
             t = table["time_s"].to_numpy()
-            est = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else (fps or 0)
+            est = (len(t) - 1) / (t[-1] - t[0])  # the reader checked: >= 3 rows, increasing
+            stored = signals_io.read_signals_meta(path)
+            synthetic = bool(stored.get("synthetic")) or bool(
+                (stored.get("provenance") or {}).get("synthetic")
+            )
+            if "synthetic" in table and table["synthetic"].astype(str).str.lower().eq("true").any():
+                synthetic = True
             return table_signals(
                 table,
                 source="signals_table",
-                fps=fps or float(est),
+                fps=signals_io.check_fps(fps, path) if fps is not None else float(est),
                 name=path.name,
+                synthetic=synthetic,
                 method="signals_table",
             )
         if fps is None:
