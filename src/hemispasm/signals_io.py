@@ -95,7 +95,6 @@ def _read_csv(path: Path, usecols: Callable[[str], bool] | None = None) -> pd.Da
             usecols=usecols,
             skipinitialspace=True,
             encoding="utf-8-sig",
-            low_memory=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(

@@ -7,6 +7,9 @@ user text, :func:`print_error` / :func:`print_warning` for the one-line messages
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -26,6 +29,7 @@ __all__ = [
     "console",
     "err_console",
     "escape",
+    "lazy_progress",
     "make_progress",
     "print_error",
     "print_warning",
@@ -66,3 +70,24 @@ def make_progress(*, quiet: bool = False) -> Progress:
         disable=quiet,
         transient=False,
     )
+
+
+@contextlib.contextmanager
+def lazy_progress(*, quiet: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """Yield ``update(step, done, total)``; the bar appears only once work reports progress,
+    so an error found first prints its one line alone."""
+    bar = make_progress(quiet=quiet)
+    tasks: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total or None)
+        bar.update(tasks[step], completed=done, total=total or None)
+
+    try:
+        yield update
+    finally:
+        if tasks:
+            bar.stop()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import console, make_progress, say
+from hemispasm.cli._common import console, lazy_progress, say
 
 FACE_HELP = "Face photo: 'astronaut', 'hopper' (built in) or the path of a photo."
 
@@ -31,8 +31,7 @@ def synth_cmd(
 
     if side not in ("left", "right"):
         raise InputError(f"--side must be 'left' or 'right', not {side!r}", hint="use --side left")
-    with make_progress(quiet=quiet) as bar:
-        task = bar.add_task("rendering", total=None)
+    with lazy_progress(quiet=quiet) as update:
         res = synth_video(
             out,
             side=side,
@@ -42,7 +41,7 @@ def synth_cmd(
             face=face,
             fps=fps,
             model=model,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
+            progress=lambda d, t: update("rendering", d, t),
             overwrite=overwrite,
         )
     s = res.script
@@ -65,14 +64,7 @@ def demo_cmd(
     """Generate a 30-s SYNTHETIC stage-2 left-sided case, analyse it, compare with the truth."""
     from hemispasm.synth.demo import run_demo
 
-    with make_progress(quiet=quiet) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total or None)
-            bar.update(tasks[step], completed=done, total=total or None)
-
+    with lazy_progress(quiet=quiet) as progress:
         res = run_demo(
             out, seed=seed, face=face, model=model, progress=progress, overwrite=overwrite
         )

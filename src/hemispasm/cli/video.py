@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import make_progress, print_warning, say
+from hemispasm.cli._common import lazy_progress, make_progress, print_warning, say
 
 models_app = typer.Typer(
     help="Find, fetch and check the MediaPipe face model.", no_args_is_help=True
@@ -46,17 +46,7 @@ def analyze_cmd(
     """Analyse a recording: signals, spasm events, summary and report in OUT (new or empty)."""
     from hemispasm.pipeline import analyze
 
-    bar = make_progress(quiet=quiet or json_out)
-    task = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal task
-        if task is None:  # start the bar only once frames flow (errors come first)
-            bar.start()
-            task = bar.add_task("frames", total=total or None)
-        bar.update(task, completed=done, total=total or None)
-
-    try:
+    with lazy_progress(quiet=quiet or json_out) as update:  # starts once frames flow
         result = analyze(
             input_path,
             out,
@@ -65,13 +55,10 @@ def analyze_cmd(
             write_csv=csv,
             landmarks=landmarks,
             workers=workers,
-            progress=progress,
+            progress=lambda done, total: update("frames", done, total),
             max_faces=max_faces,
             overwrite=overwrite,
         )
-    finally:
-        if task is not None:
-            bar.stop()
     if json_out:
         typer.echo(result.files["summary.json"].read_text(encoding="utf-8"))
         return
