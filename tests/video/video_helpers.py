@@ -51,7 +51,7 @@ def _crop_to_aspect(img, width: int, height: int):
     return img[y0 : y0 + ch]
 
 
-def resized_clip(src: Path, dest: Path, width: int, height: int, *, max_frames: int = 12) -> Path:
+def resized_clip(src: Path, dest: Path, width: int, height: int, *, max_frames: int = 20) -> Path:
     """A ``width`` x ``height`` clip made from ``src`` (centre crop, PyAV scaling), the way
     phones and editors export odd sizes (1080x1920, 854x480 ...)."""
     import av
