@@ -6,8 +6,10 @@ unknown field names are rejected, so a typo (``hearing_los``) is an error naming
 than a silently ignored finding. Boolean findings default to ``None`` ("not recorded"), which is
 different from ``false`` ("looked for, absent").
 
-"left" and "right" are the patient's own sides. No field holds a name; ``case_id`` is meant for a
-pseudonymous identifier, and ``notes`` (free text) is never logged nor copied into outputs.
+"left" and "right" are the patient's own sides. ``case_id`` is meant for a pseudonymous identifier;
+``identity`` (name, birth date, MRN, as a registry import carries them) is accepted but excluded
+from every serialisation, output and log, and ``notes`` (free text) is never logged nor copied into
+outputs. ``interpretations`` is filled by the loader (how it read natural wording), never by hand.
 """
 
 from __future__ import annotations
@@ -147,6 +149,21 @@ class Treatment(BaseModel):
         return float(sum(self.doses.values())) if isinstance(self.doses, dict) else self.doses
 
 
+class Identity(BaseModel):
+    """Patient identity, as a registry import carries it.
+
+    Accepted so that a case exported from a record system loads unchanged, but never printed:
+    it is excluded from every serialisation (``exclude=True``), from ``repr`` and from every
+    output and log line.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, repr=False, description="Patient name.")
+    birth_date: _dt.date | None = Field(default=None, repr=False, description="Date of birth.")
+    mrn: str | None = Field(default=None, repr=False, description="Medical record number.")
+
+
 class Case(BaseModel):
     """Structured history and examination of one patient with facial spasms.
 
@@ -158,6 +175,15 @@ class Case(BaseModel):
     # identity (pseudonymous) -------------------------------------------------------------
     case_id: str | None = Field(default=None, description="Pseudonymous case identifier.")
     notes: str | None = Field(default=None, description="Free text; never logged or exported.")
+    identity: Identity | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description=(
+            "Patient identity {name, birth_date, mrn} (optional, as a registry import carries "
+            "it). Accepted but never written to any output or log."
+        ),
+    )
     # history ------------------------------------------------------------------------------
     age: int | None = Field(default=None, ge=0, le=120, description="Age in years.")
     sex: Literal["female", "male", "other"] | None = None
@@ -165,6 +191,20 @@ class Case(BaseModel):
         default=None, description="Side of the spasms (patient's own side)."
     )
     onset_age: int | None = Field(default=None, ge=0, le=120, description="Age at onset.")
+    onset_tempo: Literal["gradual", "subacute", "sudden"] | None = Field(
+        default=None,
+        description=(
+            "How the facial symptoms began: gradual (over months or years), subacute (over days "
+            "to weeks) or sudden (within hours to a day)."
+        ),
+    )
+    pregnancy: Literal["none", "pregnant", "breastfeeding", "planning"] | None = Field(
+        default=None,
+        description=(
+            "Pregnancy status: none, pregnant, breastfeeding, or planning a pregnancy. Not "
+            "recorded (empty) is different from none."
+        ),
+    )
     first_muscle: Muscle | None = Field(default=None, description="First muscle involved.")
     spread_to: list[Muscle] = Field(default_factory=list, description="Muscles involved later.")
     spasm_type: Literal["clonic", "tonic", "both"] | None = None
@@ -200,7 +240,16 @@ class Case(BaseModel):
         default=None, description="Spasms of masseter/temporalis (jaw closure)."
     )
     # examination --------------------------------------------------------------------------
-    facial_weakness: bool | None = None
+    facial_weakness: bool | None = Field(
+        default=None, description="Weakness of the facial muscles on examination."
+    )
+    progressive_weakness: bool | None = Field(
+        default=None,
+        description=(
+            "The facial weakness is getting worse over time (not weakness explained by a recent "
+            "toxin session)."
+        ),
+    )
     hearing_loss: bool | None = None
     tinnitus: bool | None = None
     vertigo: bool | None = None
@@ -236,6 +285,16 @@ class Case(BaseModel):
     )
     video_summary: str | dict[str, Any] | None = Field(
         default=None, description="Path to, or content of, a `hemispasm analyze` summary.json."
+    )
+    # filled by the loader, not written by hand -------------------------------------------------
+    interpretations: list[str] = Field(
+        default_factory=list,
+        exclude=True,
+        description=(
+            "Filled by hemispasm, not written in a case file: how the loader read each value it "
+            "had to interpret (e.g. \"read 'stress' as emotional_stress\"). Not a clinical fact."
+        ),
+        json_schema_extra={"readOnly": True},
     )
 
     @field_validator("other_cranial_nerve_signs", mode="before")
@@ -317,6 +376,13 @@ def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
             f"a case must be a mapping of field names to values, not {type(data).__name__}",
             path=source,
             hint="see `hemispasm case template`",
+        )
+    if "interpretations" in data:
+        raise ValidationError(
+            "field 'interpretations' is filled by hemispasm (how it read the file), not written "
+            "in a case file",
+            path=source,
+            hint="remove it",
         )
     try:
         return Case.model_validate(data)
