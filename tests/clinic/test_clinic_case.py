@@ -75,8 +75,9 @@ def test_bad_enum_value_names_the_field(tmp_path, capsys):
 
 
 def test_bad_nested_treatment_names_the_path(tmp_path, capsys):
-    err = _run_bad(tmp_path, capsys, "treatments:\n  - type: botox\n")
-    assert "treatments[0].type" in err
+    # "botox" is now read as botulinum_toxin (issue 11, natural wording); an unknown word is not
+    err = _run_bad(tmp_path, capsys, "treatments:\n  - type: acupuncture\n")
+    assert "treatments[0].type" in err and "'acupuncture'" in err and "botulinum_toxin" in err
 
 
 def test_wrong_type_names_the_field(tmp_path, capsys):

@@ -91,6 +91,26 @@ _NERVE_NAMES: dict[str, str] = {
 }
 
 
+#: Plausibility bounds for recorded treatments (issue 10: NaN, inf, 1e12 units or a session in the
+#: future must not reach a report). Above a bound the case is refused with one line naming the
+#: field; see docs/clinic.md ("Limits") for the sources and the engineering choices.
+#: Oral drugs: the highest labelled adult daily dose (mg/day): carbamazepine "up to 1600 mg/day
+#: ... in rare instances", clonazepam 20 mg/day, diazepam 2-10 mg 2-4 times a day (40 mg/day).
+MAX_ORAL_MG_PER_DAY: dict[str, float] = {
+    "carbamazepine": 1600.0,
+    "clonazepam": 20.0,
+    "diazepam": 40.0,
+}
+#: Botulinum toxin, units in one session (engineering choice): five times the labelled 30-day
+#: maximum of onabotulinumtoxinA for blepharospasm (200 U), leaving room for products whose units
+#: are smaller; a facial session above it is a unit or typing error.
+MAX_TOXIN_UNITS_PER_SESSION = 1000.0
+#: Benefit of one treatment, weeks (engineering choice): 120 years, the age limit of a case.
+MAX_BENEFIT_WEEKS = 120 * 52.18
+#: Earliest plausible treatment date (engineering choice).
+EARLIEST_TREATMENT_DATE = _dt.date(1900, 1, 1)
+
+
 class Treatment(BaseModel):
     """One treatment episode (for botulinum toxin: one injection session).
 
@@ -115,7 +135,7 @@ class Treatment(BaseModel):
     stopped_for_side_effects : bool, optional
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     type: TreatmentType
     date: _dt.date | None = None
@@ -140,6 +160,36 @@ class Treatment(BaseModel):
             if bad:
                 raise ValueError(f"unknown muscle(s) {bad}; use names from {list(MUSCLES)}")
         return v
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Treatment:
+        total = self.total_units
+        if total is not None:
+            if self.type == "botulinum_toxin" and total > MAX_TOXIN_UNITS_PER_SESSION:
+                raise ValueError(
+                    f"doses total {total:g} U, more than {MAX_TOXIN_UNITS_PER_SESSION:g} U in one "
+                    "session is not plausible (a unit or typing error?)"
+                )
+            limit = MAX_ORAL_MG_PER_DAY.get(self.type)
+            if limit is not None and total > limit:
+                raise ValueError(
+                    f"doses {total:g} mg/day is above the highest labelled daily dose of "
+                    f"{self.type} ({limit:g} mg/day); check the unit (mg per day)"
+                )
+            if self.type == "mvd" and total > 0:
+                raise ValueError("MVD has no dose; leave doses empty")
+        if self.date is not None:
+            today = _dt.date.today()
+            if self.date > today:
+                raise ValueError(f"date {self.date.isoformat()} is in the future")
+            if self.date < EARLIEST_TREATMENT_DATE:
+                raise ValueError(f"date {self.date.isoformat()} is before 1900")
+        if self.benefit_weeks is not None and self.benefit_weeks > MAX_BENEFIT_WEEKS:
+            raise ValueError(
+                f"benefit_weeks {self.benefit_weeks:g} is longer than a lifetime "
+                f"({MAX_BENEFIT_WEEKS:g} weeks)"
+            )
+        return self
 
     @property
     def total_units(self) -> float | None:
@@ -170,7 +220,7 @@ class Case(BaseModel):
     See ``docs/clinic.md`` for every field, its meaning and allowed values.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     # identity (pseudonymous) -------------------------------------------------------------
     case_id: str | None = Field(default=None, description="Pseudonymous case identifier.")
@@ -384,8 +434,14 @@ def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
             path=source,
             hint="remove it",
         )
+    from hemispasm.clinic.wording import read_wording
+
     try:
-        return Case.model_validate(data)
+        data, interpretations = read_wording(data)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, path=source, hint=exc.hint) from None
+    try:
+        case = Case.model_validate(data)
     except pydantic.ValidationError as exc:
         known = set(Case.model_fields) | set(Treatment.model_fields)
         raise ValidationError(
@@ -393,30 +449,75 @@ def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
             path=source,
             hint="see `hemispasm case schema` for the allowed fields and values",
         ) from None
+    case.interpretations = interpretations
+    return case
+
+
+#: Largest case, answers or summary file read (engineering choice): a hand-written case is a
+#: few kB; 1 MB leaves room for long treatment histories and stops a 50 MB file from taking
+#: minutes and gigabytes to parse (issue 10).
+MAX_MAPPING_BYTES = 1_000_000
+
+
+def _yaml_loader() -> Any:
+    """libyaml's CSafeLoader when PyYAML has it (several times faster), else SafeLoader."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
 
 
 def read_mapping(path: str | Path, *, what: str = "file") -> Any:
-    """Read a YAML or JSON file (chosen by extension; YAML otherwise) into Python objects."""
+    """Read a YAML or JSON file (chosen by extension; YAML otherwise) into Python objects.
+
+    Files over :data:`MAX_MAPPING_BYTES` are refused before parsing; JSON ``NaN``/``Infinity``
+    are refused (they are not JSON numbers).
+
+    Raises
+    ------
+    hemispasm.errors.InputError
+        Missing, unreadable or too large.
+    hemispasm.errors.ValidationError
+        Not valid YAML/JSON (with the line).
+    """
     import yaml
 
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"the {what} does not exist", path=p, hint="check the path")
+        raise InputError(
+            f"the {what} does not exist" + (" (it is a folder)" if p.is_dir() else ""),
+            path=p,
+            hint="check the path",
+        )
     try:
+        size = p.stat().st_size
+        if size > MAX_MAPPING_BYTES:
+            raise InputError(
+                f"the {what} is {size / 1e6:.1f} MB, more than the "
+                f"{MAX_MAPPING_BYTES / 1e6:g} MB limit",
+                path=p,
+                hint="a case or answers file is a few kB of YAML or JSON; check the file",
+            )
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the {what} ({exc})", path=p) from None
+        raise InputError(f"cannot read the {what} ({type(exc).__name__})", path=p) from None
+    is_json = p.suffix.lower() == ".json"
     try:
-        if p.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        if is_json:
+            return json.loads(text, parse_constant=_reject_constant)
+        return yaml.load(text, Loader=_yaml_loader())  # a safe loader
+    except (json.JSONDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         if isinstance(exc, json.JSONDecodeError):
             where = f" at line {exc.lineno}"
+        elif isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError):
+            where = f" ({exc})"
         raise ValidationError(
-            f"the {what} is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}{where}",
+            f"the {what} is not valid {'JSON' if is_json else 'YAML'}{where}",
             path=p,
             hint="fix the syntax (see `hemispasm case template`)",
         ) from None

@@ -150,13 +150,20 @@ def _check(spec: ScaleSpec, answers: Mapping[str, Any]) -> dict[str, int]:
     out: dict[str, int] = {}
     for it in spec.items:
         raw = answers[it.name]
+        if isinstance(raw, bool):
+            raise ValidationError(
+                f"{spec.name}: item '{it.name}' is {str(raw).lower()}, a yes/no value, not a "
+                "whole number",
+                hint=f"allowed values: {min(it.levels)}-{max(it.levels)}",
+            )
         try:
-            if isinstance(raw, bool) or float(raw) != int(float(raw)):
+            if not isinstance(raw, int | float | str) or float(raw) != int(float(raw)):
                 raise ValueError
             val = int(float(raw))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:36] + "..."
             raise ValidationError(
-                f"{spec.name}: item '{it.name}' must be a whole number, got {raw!r}",
+                f"{spec.name}: item '{it.name}' must be a whole number, got {shown}",
                 hint=f"allowed values: {min(it.levels)}-{max(it.levels)}",
             ) from None
         if val not in it.levels:
