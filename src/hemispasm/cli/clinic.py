@@ -67,29 +67,10 @@ def scale_cmd(
 ) -> None:
     """Score a rating scale or questionnaire exactly as published."""
     from hemispasm.cli._common import console
-    from hemispasm.clinic.case import read_mapping
+    from hemispasm.clinic.io import read_scale_answers
     from hemispasm.clinic.scales import score_scale
-    from hemispasm.errors import ValidationError
 
-    answers = answers or []
-    data: dict = {}
-    if len(answers) == 1 and "=" not in answers[0]:
-        loaded = read_mapping(answers[0], what="answers file")
-        if not isinstance(loaded, dict):
-            raise ValidationError(
-                "the answers file must be a mapping of item to value", path=answers[0]
-            )
-        data = loaded
-    else:
-        import yaml
-
-        for pair in answers:
-            if "=" not in pair:
-                raise ValidationError(
-                    f"'{pair}' is not key=value", hint="give a file, or pairs like severity=3"
-                )
-            k, v = pair.split("=", 1)
-            data[k.strip()] = yaml.safe_load(v)
+    data = read_scale_answers(answers or [])
     s = score_scale(name, data)
     if as_json:
         typer.echo(s.model_dump_json(indent=2))
@@ -109,14 +90,14 @@ def case_schema_cmd(
     """Print (or write) the JSON Schema of a case file."""
     import json
 
-    from hemispasm._io import write_text_atomic
     from hemispasm.clinic.case import case_json_schema
+    from hemispasm.clinic.io import write_text_file
 
     text = json.dumps(case_json_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_text_atomic(out, text)
+        write_text_file(out, text, what="schema file")
 
 
 @case_app.command("template")
@@ -124,14 +105,14 @@ def case_template_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the template to this file."),
 ) -> None:
     """Print (or write) a commented example case file (YAML)."""
-    from hemispasm._io import write_text_atomic
     from hemispasm.clinic.case import case_template
+    from hemispasm.clinic.io import write_text_file
 
     text = case_template()
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_text_atomic(out, text)
+        write_text_file(out, text, what="case file")
 
 
 def register(app: typer.Typer) -> None:

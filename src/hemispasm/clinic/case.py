@@ -406,8 +406,17 @@ def _first_error_line(exc: pydantic.ValidationError, known: set[str]) -> str:
             close = difflib.get_close_matches(leaf, sorted(known), n=1)
             parts.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown field(s) {', '.join(parts)}"
-    e = errors[0]
-    where = _loc(tuple(p for p in e["loc"] if not str(p).startswith("function-")))
+    # a union (e.g. doses: number or mapping) reports one error per member: show the most
+    # specific one (a constraint, not "should be a valid <type>"), without the member tags
+    e = sorted(errors, key=lambda x: str(x["type"]).endswith("_type"))[0]
+    tags = {"float", "int", "str", "bool", "dict[str,float]", "list[str]"}
+    where = _loc(
+        tuple(
+            p
+            for p in e["loc"]
+            if not str(p).startswith("function-") and str(p) not in tags and "[" not in str(p)
+        )
+    )
     msg = str(e["msg"]).replace("Value error, ", "")
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"field '{where}': {msg}{more}"
@@ -516,10 +525,15 @@ def read_mapping(path: str | Path, *, what: str = "file") -> Any:
             where = f" at line {exc.lineno}"
         elif isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError):
             where = f" ({exc})"
+        hint = (
+            "fix the syntax (see `hemispasm case template`)"
+            if what == "case file"
+            else "re-create it with `hemispasm analyze`"
+            if what == "video summary"
+            else "fix the syntax"
+        )
         raise ValidationError(
-            f"the {what} is not valid {'JSON' if is_json else 'YAML'}{where}",
-            path=p,
-            hint="fix the syntax (see `hemispasm case template`)",
+            f"the {what} is not valid {'JSON' if is_json else 'YAML'}{where}", path=p, hint=hint
         ) from None
 
 
