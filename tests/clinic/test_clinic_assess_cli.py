@@ -18,6 +18,7 @@ side: left
 first_muscle: orbicularis_oculi
 spread_to: [zygomaticus, orbicularis_oris]
 spasm_type: both
+facial_weakness: false
 hearing_loss: true
 emg_lsr: present
 treatments:
@@ -109,7 +110,10 @@ def test_video_summary_path_in_case_is_relative_to_case(tmp_path):
             }
         )
     )
-    (tmp_path / "c.yaml").write_text("first_muscle: orbicularis_oculi\nvideo_summary: s.json\n")
+    (tmp_path / "c.yaml").write_text(
+        "first_muscle: orbicularis_oculi\nfacial_weakness: false\nhearing_loss: false\n"
+        "video_summary: s.json\n"
+    )
     out = tmp_path / "o"
     assert main(["assess", str(tmp_path / "c.yaml"), "--out", str(out)]) == 0
     a = json.loads((out / "assessment.json").read_text())
