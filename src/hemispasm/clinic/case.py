@@ -308,6 +308,9 @@ class Case(BaseModel):
         default=None, description="Brow elevation with ipsilateral eye closure during spasm."
     )
     myokymia: bool | None = Field(default=None, description="Rippling, undulating myokymia.")
+    downward_mouth_deviation: bool | None = Field(
+        default=None, description="The mouth angle is pulled downward during the spasms."
+    )
     # head and neck warning signs ----------------------------------------------------------
     neck_mass: bool | None = Field(default=None, description="Palpable lump or mass.")
     dysphagia: bool | None = Field(default=None, description="Trouble eating or swallowing.")

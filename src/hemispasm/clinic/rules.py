@@ -93,7 +93,6 @@ DERIVED_FACTS: dict[str, str] = {
     "pregnant": "pregnant",
     "breastfeeding": "breastfeeding",
     "planning_pregnancy": "planning a pregnancy",
-    "downward_mouth_deviation": "the mouth angle is pulled downward during the spasms",
 }
 #: Facts added from the treatment course (:func:`hemispasm.clinic.treatment.course_facts`) and by
 #: :func:`hemispasm.clinic.assess.assess` before the red-flag and work-up rules run.
@@ -518,7 +517,6 @@ def case_facts(case: Case, *, extra: dict[str, Any] | None = None) -> dict[str, 
         pregnant=pregnancy == "pregnant",
         breastfeeding=pregnancy == "breastfeeding",
         planning_pregnancy=pregnancy == "planning",
-        downward_mouth_deviation=getattr(case, "downward_mouth_deviation", None),
     )
     if extra:
         facts.update(extra)
