@@ -34,18 +34,16 @@ def assess_cmd(
     """
     from hemispasm.cli._common import console
     from hemispasm.clinic.io import assess_file
+    from hemispasm.clinic.report import summary_line
 
     a = assess_file(case, out, video_summary=video_summary)
-    flags = ", ".join(f"{f.urgency}: {f.flag}" for f in a.red_flags) or "none"
-    console.print(
-        f"HFS likelihood [bold]{a.hfs_likelihood}[/]; leading: [bold]{a.leading_diagnosis}[/]; "
-        f"red flags: {flags}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    console.print(summary_line(a), highlight=False, soft_wrap=True, markup=False)
     if a.workup:
         console.print(
-            "work-up: " + "; ".join(w.test for w in a.workup), highlight=False, soft_wrap=True
+            "work-up: " + "; ".join(w.test for w in a.workup),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
     if explain:
         for r in a.rules_fired:
@@ -55,7 +53,9 @@ def assess_cmd(
                 soft_wrap=True,
                 markup=False,
             )
-    console.print(f"wrote {out / 'assessment.json'}, report.md, report.html", highlight=False)
+    console.print(
+        f"wrote {out / 'assessment.json'}, report.md, report.html", highlight=False, markup=False
+    )
 
 
 def scale_cmd(
