@@ -253,7 +253,7 @@ def _workup(a: Assessment) -> list[Block]:
 
 def _plan_blocks(p: Any) -> list[Block]:
     blocks = [
-        Block("h2", title="Botulinum toxin injection plan (decision support)"),
+        Block("h3", title="Botulinum toxin injection plan (decision support)"),
         Block(
             "p",
             lines=[
@@ -339,7 +339,7 @@ def _treatment(a: Assessment) -> list[Block]:
         blocks.append(
             Block(
                 "ul",
-                items=[Item([_b("pregnancy: "), _t(c.text), *_cite(c.source)]) for c in cautions],
+                items=[Item([_b("Pregnancy: "), _t(c.text), *_cite(c.source)]) for c in cautions],
             )
         )
     if a.discuss_mvd:
@@ -661,8 +661,8 @@ def render_markdown(a: Assessment) -> str:
     title, blocks = _document(a)
     parts = [f"# {md_escape(title)}", ""]
     for b in blocks:
-        if b.kind == "h2":
-            parts += [f"## {b.title}", ""]  # our own static headings
+        if b.kind in ("h2", "h3"):
+            parts += [f"{'#' * int(b.kind[1])} {b.title}", ""]  # our own static headings
         elif b.kind == "p":
             parts += ["  \n".join(_md_line(ln) for ln in b.lines), ""]
         elif b.kind == "box":
@@ -707,6 +707,7 @@ def _html_line(line: Line) -> str:
 _CSS = (
     "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:62rem;"
     "margin:1.5rem auto;padding:0 1rem;color:#1d1d1f}h1{font-size:1.45rem;margin-bottom:.6rem}"
+    "h3{font-size:1rem;margin:1rem 0 .4rem}"
     "h2{font-size:1.12rem;margin:1.4rem 0 .5rem;padding-bottom:.15rem;border-bottom:1px solid #ddd}"
     "ul{margin:.3rem 0 .6rem;padding-left:1.3rem}li{margin:.2rem 0}li ul{margin:.15rem 0}"
     "li li{list-style:circle;color:#333}.cite{color:#666;font-size:.86em}"
@@ -734,8 +735,8 @@ def render_html(a: Assessment) -> str:
     body = [f"<h1>{html.escape(title)}</h1>"]
     for b in blocks:
         cls = f" class='{html.escape(b.cls)}'" if b.cls else ""
-        if b.kind == "h2":
-            body.append(f"<h2>{html.escape(b.title)}</h2>")
+        if b.kind in ("h2", "h3"):
+            body.append(f"<{b.kind}>{html.escape(b.title)}</{b.kind}>")
         elif b.kind == "p":
             body += [f"<p{cls}>{_html_line(ln)}</p>" for ln in b.lines]
         elif b.kind == "box":

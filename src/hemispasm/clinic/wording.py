@@ -249,8 +249,11 @@ class _Reader:
             if n in whole or not re.search(r",|;|\band\b|\+", raw):
                 return [self.choice(f"{label}", field, raw)]
             parts = [p for p in re.split(r"\s*(?:,|;|\band\b|\+)\s*", raw) if p.strip()]
-            self.notes.append(f"read '{raw}' in '{label}' as a list of {len(parts)}")
-            return [self.choice(f"{label}[{i}]", field, p) for i, p in enumerate(parts)]
+            before = len(self.notes)
+            out = [self.choice(f"{label}[{i}]", field, p) for i, p in enumerate(parts)]
+            if len(self.notes) == before:  # the split itself is the only interpretation
+                self.notes.append(f"read '{raw}' in '{label}' as {', '.join(map(str, out))}")
+            return out
         if isinstance(raw, list):
             return [self.choice(f"{label}[{i}]", field, v) for i, v in enumerate(raw)]
         return raw
@@ -288,9 +291,7 @@ class _Reader:
         assert m is not None
         val = float(m.group(1))
         val_out: float | int = int(val) if val.is_integer() else val
-        if m.group(2):
-            self.notes.append(f"read '{raw}' in '{label}' as {val_out:g} ({unit})")
-        return val_out
+        return val_out  # a number with the field's own unit: nothing was interpreted
 
     # -- treatment entries -------------------------------------------------------------
     def duration_weeks(self, label: str, raw: Any) -> Any:
@@ -308,8 +309,10 @@ class _Reader:
         if not m:
             self._fail(label, raw, "a number of weeks, or 'N weeks' / 'N months' / 'N days'")
         assert m is not None
-        weeks = round(float(m.group(1)) * WEEKS_PER[_duration_unit(m.group(2))], 1)
-        self.notes.append(f"read '{raw}' in '{label}' as {weeks:g} weeks")
+        unit = _duration_unit(m.group(2))
+        weeks = round(float(m.group(1)) * WEEKS_PER[unit], 1)
+        if unit != "week":
+            self.notes.append(f"read '{raw}' in '{label}' as {weeks:g} weeks")
         return weeks
 
     def response(self, label: str, raw: Any) -> tuple[Any, float | None]:
@@ -374,10 +377,7 @@ class _Reader:
                     label, raw, "a number of units, 'N U' or 'N units', or a mapping muscle → units"
                 )
             assert m is not None
-            val = float(m.group(1))
-            if m.group(2):
-                self.notes.append(f"read '{raw}' in '{label}' as {val:g} U")
-            return val
+            return float(m.group(1))  # units of toxin, as the field expects
         if ttype in ORAL_DRUGS:
             accepted = (
                 "a number (mg/day), 'N mg/day', or 'N mg' with how often "
@@ -459,6 +459,7 @@ class _Reader:
         if isinstance(e.get("type"), str):
             typed = e["type"]
             n = norm(typed)
+            before = len(self.notes)
             e["type"] = self.choice(f"{label}.type", "treatments.type", typed)
             brand = product_table.get(n)
             if e["type"] == "botulinum_toxin" and brand and n not in ("botulinum_toxin",):
@@ -466,7 +467,10 @@ class _Reader:
                 given_n = product_table.get(norm(given), given) if isinstance(given, str) else given
                 if given is None:
                     e["product"] = brand
-                    self.notes.append(f"read '{typed}' in '{label}.type' as product {brand}")
+                    del self.notes[before:]
+                    self.notes.append(
+                        f"read '{typed}' in '{label}.type' as botulinum_toxin, product {brand}"
+                    )
                 elif given_n != brand:
                     raise ValidationError(
                         f"field '{label}': type '{typed}' and product '{given}' disagree",
