@@ -59,7 +59,7 @@ def test_unverified_rules_are_marked_and_yaltho_is_no_longer_the_default():
     unverified = [r for r in BOOK.rules if not r.verified]
     yaltho = [r for r in BOOK.rules if r.source == "yaltho_jankovic2011"]
     # every Yaltho & Jankovic rule is either supported by its abstract (read) or marked
-    assert len(yaltho) < 30
+    assert len(yaltho) < 20 and len(unverified) < 20
     assert all(
         not r.verified
         for r in yaltho
@@ -70,6 +70,7 @@ def test_unverified_rules_are_marked_and_yaltho_is_no_longer_the_default():
             "D.hemifacial_spasm.unilateral",
             "D.hemifacial_spasm.clonic_tonic",
             "D.post_paralytic_synkinesis.trauma",
+            "R.lower_face_onset",
         }
     )
     assert unverified and all(r.source in SOURCES for r in unverified)

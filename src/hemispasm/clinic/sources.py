@@ -64,6 +64,12 @@ SOURCES: dict[str, str] = {
     ),
     "selvapandian1999": "Selvapandian & Rajshekhar 1999, Neurol India 47:241-2 (facial myokymia)",
     "baldauf2019": "Baldauf, Rosenstengel & Schroeder 2019, Dtsch Arztebl Int 116:54-60",
+    "neurosigns_blepharospasm": "neurosigns.org, Blepharospasm (after DeJong's neurologic exam)",
+    "clinical_neurology_hfs": "Hemifacial spasm, clinical neurology textbook chapter",
+    "premonitory_urge_jnp": "Premonitory urge in Tourette syndrome, J Neuropsych Clin Neurosci",
+    "ryu1998_atypical": "Ryu, Yamamoto & Miyamoto 1998, Acta Neurochir 140:1173-1176",
+    "neurology1979_hfs_emg": "Hemifacial spasm: clinical and electrophysiologic observations, "
+    "Neurology 1979",
     "engineering": "hemispasm engineering choice (not a clinical number)",
 }
 
