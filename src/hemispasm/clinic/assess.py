@@ -58,8 +58,9 @@ _URGENCY_ORDER = {"emergency": 0, "urgent": 1, "priority": 2, "routine": 3}
 
 
 def citation(key: str) -> str:
-    """The short citation, marked "(retired)" for a retired guideline."""
-    return SOURCES[key] + (" (retired guideline)" if key in RETIRED else "")
+    """The short citation, marked "(retired guideline)" for a retired guideline."""
+    text = SOURCES[key]
+    return text if key not in RETIRED or "retired" in text else text + " (retired guideline)"
 
 
 class Reason(BaseModel):

@@ -9,11 +9,12 @@ lower-face muscle) the plan says so instead of inventing one.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from hemispasm.clinic.case import JAW_MUSCLES, LOWER_FACE, Case
 
 PRODUCT = "onabotulinumtoxinA"
+UNVERIFIED_MARK = "(unverified source)"
 
 #: Fixed-site orbicularis oculi paradigm (thai_fixed_site_mds): 4 orbital sites, 5 U each.
 FIXED_OO_SITES = 4
@@ -27,11 +28,21 @@ ELDERLY_AGE_YEARS = 60
 
 
 class Cited(BaseModel):
-    """A statement with its source key (``verified``: checked against text read)."""
+    """A statement with its source key.
+
+    ``verified`` is False when the statement was not checked against text of the source that
+    was read; the text then ends with "(unverified source)" so every output shows it.
+    """
 
     text: str
     source: str
     verified: bool = True
+
+    @model_validator(mode="after")
+    def _mark_unverified(self) -> Cited:
+        if not self.verified and not self.text.endswith(UNVERIFIED_MARK):
+            self.text = f"{self.text} {UNVERIFIED_MARK}"
+        return self
 
 
 class InjectionSite(BaseModel):

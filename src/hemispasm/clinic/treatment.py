@@ -325,11 +325,13 @@ ORAL_OPTION = TreatmentOption(
             text="carbamazepine: boxed warnings for serious skin reactions (HLA-B*1502) and "
             "aplastic anaemia/agranulocytosis",
             source="tegretol_label",
+            verified=False,
         ),
         Cited(
             text="clonazepam/diazepam: sedation; boxed warning for abuse, dependence and "
             "withdrawal, and with opioids",
             source="benzodiazepine_boxed_warning",
+            verified=False,
         ),
     ],
 )
@@ -358,7 +360,11 @@ TOXIN_OPTION = TreatmentOption(
             "ptosis mild and reversible",
             source="yu1992",
         ),
-        Cited(text="units are not interchangeable between toxin products", source="botox_label"),
+        Cited(
+            text="units are not interchangeable between toxin products",
+            source="botox_label",
+            verified=False,
+        ),
     ],
 )
 
@@ -524,6 +530,7 @@ TIC_CONVULSIF_PAIN_OPTION = TreatmentOption(
             text="carbamazepine: boxed warnings for serious skin reactions (HLA-B*1502) and "
             "aplastic anaemia/agranulocytosis",
             source="tegretol_label",
+            verified=False,
         ),
     ],
     notes=[
