@@ -73,6 +73,18 @@ def test_vignette(path):
         assert any(text in x for x in a.red_flags_not_assessed), text
     if "data_sufficient" in exp:
         assert a.data_sufficient is exp["data_sufficient"]
+    for muscle, want in exp.get("plan_sites", {}).items():
+        site = next(x for x in a.injection_plan.sites if x.muscle == muscle)
+        assert {k: getattr(site, k) for k in want} == want, (muscle, site)
+    for text in exp.get("plan_contains", []):
+        assert text in a.injection_plan.model_dump_json(), text
+    for rule in exp.get("unverified", []):
+        assert rule in a.unverified_rules, rule
+        assert any(r.id == rule and "unverified source" in r.citation for r in a.rules_fired)
+    for name, total in exp.get("scale_totals", {}).items():
+        assert a.scales[name].total == total, (name, a.scales[name].total)
+    for name in exp.get("scale_warnings", []):
+        assert a.scales[name].warnings, name
     if "measured" in exp:
         assert a.video is not None
         assert a.video.measured_fields == {**a.video.measured_fields, **exp["measured"]}
