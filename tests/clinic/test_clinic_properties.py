@@ -220,3 +220,62 @@ def test_video_summary_file_never_raises_anything_else(text):
             apply_video_summary(Case(), str(p))
         except HemispasmError as exc:
             assert "\n" not in str(exc)
+
+
+def _plausible_cases():
+    """Cases built from each field's accepted values and synonyms (most are accepted)."""
+    from hemispasm.clinic.wording import _kind, field_choices, load_wording
+
+    w = load_wording()
+    fields = {}
+    for name, info in Case.model_fields.items():
+        if name in ("interpretations", "video_summary", "scales", "treatments", "notes"):
+            continue
+        choices = list(field_choices(name))
+        kind = _kind(info.annotation)
+        if choices:
+            pool = st.sampled_from(choices + sorted(w.table(name)))
+            fields[name] = st.lists(pool, max_size=3) if "list" in kind else pool
+        elif "bool" in kind:
+            fields[name] = st.sampled_from([True, False, None, "present", "absent", "unknown"])
+        elif "number" in kind:
+            fields[name] = st.integers(min_value=0, max_value=120)
+    toxin = st.fixed_dictionaries(
+        {"type": st.sampled_from(["botulinum_toxin", "Botox", "carbamazepine", "mvd"])},
+        optional={
+            "date": st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2024, 12, 31)),
+            "doses": st.sampled_from([10, 20.5, "25 U", "200 mg twice daily", None]),
+            "response": st.sampled_from(["good, lasted 16 weeks", "partial", "poor", "marked"]),
+            "benefit_weeks": st.floats(min_value=0, max_value=60),
+            "product": st.sampled_from(["Botox", "Dysport", "onabotulinumtoxinA", "other"]),
+            "peak_improvement_pct": st.integers(min_value=0, max_value=100),
+        },
+    )
+    return st.fixed_dictionaries({}, optional={**fields, "treatments": st.lists(toxin, max_size=4)})
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(cases | _plausible_cases())
+def test_any_accepted_case_is_assessed_and_rendered_without_none(data):
+    import re
+
+    from hemispasm.clinic import assess
+    from hemispasm.clinic.report import render_html, render_markdown, summary_line
+
+    try:
+        case = case_from_dict(data)
+    except HemispasmError:
+        return
+    try:
+        a = assess(case)
+    except HemispasmError as exc:  # e.g. scale answers that do not score
+        assert "\n" not in str(exc)
+        return
+    for text in (render_markdown(a), render_html(a), summary_line(a)):
+        assert not re.search(r"\bNone\b", text)
+        assert "<script" not in text

@@ -219,8 +219,10 @@ class _Reader:
             )
         if isinstance(raw, int | float) and field == "other_cranial_nerve_signs":
             raw = str(raw)
+        if raw is None:
+            return raw
         if not isinstance(raw, str):
-            return raw  # the model reports the wrong type
+            self._fail(label, raw, ", ".join(choices))
         if raw in choices:
             return raw
         n = norm(raw)
