@@ -178,7 +178,15 @@ def missing_fields(case: Case) -> tuple[list[str], list[str]]:
         v = getattr(case, name, None)
         return v is not None and v != []
 
-    not_assessed = [label for name, label in spec.red_flag_fields.items() if not recorded(name)]
+    not_assessed = [
+        label
+        for name, label in spec.red_flag_fields.items()
+        if not recorded(name)
+        and (
+            name not in spec.only_when_present
+            or getattr(case, spec.only_when_present[name], None) is True
+        )
+    ]
     required = [*spec.phenomenology_required, *spec.required_for_sufficiency]
     missing = [
         spec.red_flag_fields.get(n, n.replace("_", " ")) for n in required if not recorded(n)

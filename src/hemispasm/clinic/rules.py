@@ -241,6 +241,7 @@ class CompletenessSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     red_flag_fields: dict[str, str]
+    only_when_present: dict[str, str] = Field(default_factory=dict)
     required_for_sufficiency: list[str]
     phenomenology_required: list[str]
 
@@ -395,6 +396,8 @@ def build_rulebook(data: Any, *, source: str | Path | None = None) -> RuleBook:
             *spec.completeness.red_flag_fields,
             *spec.completeness.required_for_sufficiency,
             *spec.completeness.phenomenology_required,
+            *spec.completeness.only_when_present,
+            *spec.completeness.only_when_present.values(),
         ]:
             if name not in Case.model_fields:
                 raise RuleFileError(f"completeness: '{name}' is not a case field")
