@@ -1,12 +1,14 @@
 """Property tests (Hypothesis) for the clinic's readers: whatever they are fed, they return a
 result or raise the project's one-line error (HemispasmError), never anything else.
 
-A fixed example budget (100 per property, derandomised) keeps CI time bounded.
+A fixed example budget (100 per property, derandomised) keeps CI time bounded; for a longer
+local search set HEMISPASM_HYPOTHESIS_EXAMPLES (e.g. 2000), which also randomises the examples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,10 +22,12 @@ from hemispasm.clinic.scales import SCALES, score_scale
 from hemispasm.clinic.video import apply_video_summary, measures_from_summary, read_video_summary
 from hemispasm.errors import HemispasmError
 
+_LONG = int(os.environ.get("HEMISPASM_HYPOTHESIS_EXAMPLES", "0"))
 BUDGET = settings(
-    max_examples=100,
+    max_examples=_LONG or 100,
     deadline=None,
-    derandomize=True,
+    derandomize=not _LONG,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -255,9 +259,10 @@ def _plausible_cases():
 
 
 @settings(
-    max_examples=60,
+    max_examples=_LONG or 60,
     deadline=None,
-    derandomize=True,
+    derandomize=not _LONG,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(cases | _plausible_cases())
