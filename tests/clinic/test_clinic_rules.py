@@ -170,7 +170,7 @@ def _with_rule(**rule) -> dict:
             _with_rule(when={"present": "unilateral"}, kind="red_flag", problem="nowhere"),
             "unknown problem 'nowhere'",
         ),
-        (_with_rule(when={"present": "unilateral"}, colour="red"), "rules.119.colour"),
+        (_with_rule(when={"present": "unilateral"}, colour="red"), "colour: Extra inputs are not"),
     ],
 )
 def test_a_malformed_rule_fails_at_load_with_one_line(tmp_path, data, message):

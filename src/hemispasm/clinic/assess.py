@@ -496,7 +496,7 @@ def assess(
             raise ValidationError(f"field 'scales.{name}': {exc.message}", hint=exc.hint) from None
     sufficient = not missing
     options, withheld, toxin_ok = treatment_plan(
-        leading, case, course, facts, sufficient or level == "low", not_assessed
+        leading, case, course, facts, sufficient, not_assessed
     )
     measured = (
         sorted(vm.sides[vm.affected_side].regions)

@@ -35,7 +35,7 @@ SOURCES: dict[str, str] = {
     "nice_ng12_upper_gi": "NICE NG12: oesophageal and stomach cancer (direct-access endoscopy)",
     "ucla_head_neck_symptoms": "UCLA Health, Head and neck cancer: symptoms (patient page)",
     "scottish_cancer_referral": "Scottish referral guidelines for suspected cancer: head and neck",
-    "dsm5_tics": "DSM-5 criteria for tic disorders (onset before age 18)",
+    "dsm5_tics": "DSM-5-TR criteria for tic disorders (onset before age 18)",
     "jankovic_orman1987": "Jankovic & Orman 1987 (Jankovic Rating Scale)",
     "lee2012_smc": "Lee, Jo, Kong & Park 2012, Stereotact Funct Neurosurg 90:16-19",
     "cohen_albert": "Cohen-Albert spasm intensity scale (original not verified here)",
@@ -70,6 +70,7 @@ SOURCES: dict[str, str] = {
     "ryu1998_atypical": "Ryu, Yamamoto & Miyamoto 1998, Acta Neurochir 140:1173-1176",
     "neurology1979_hfs_emg": "Hemifacial spasm: clinical and electrophysiologic observations, "
     "Neurology 1979",
+    "pizarro_otero2009_aes": "Pizarro-Otero et al. 2009, AES abstract 1.120 (facial movements)",
     "engineering": "hemispasm engineering choice (not a clinical number)",
 }
 
