@@ -31,9 +31,12 @@ _SPECIAL_TABLES = {"boolean", "frequency_per_day", "product"}
 _SHOW_MAX = 60
 
 
+_SEP = re.compile(r"[\s\-]+")
+
+
 def norm(text: str) -> str:
     """Lower case; spaces and hyphens as underscores ("Orbicularis oculi" → orbicularis_oculi)."""
-    return re.sub(r"[\s\-]+", "_", text.strip().lower()).strip("_")
+    return _SEP.sub("_", text.strip().lower()).strip("_")
 
 
 def _show(value: Any) -> str:
@@ -77,6 +80,7 @@ def _models() -> tuple[type, type]:
     return Case, Treatment
 
 
+@functools.lru_cache(maxsize=256)
 def field_choices(field: str) -> tuple[str, ...]:
     """Accepted values of a Case field (or ``treatments.X``), from the model itself."""
     case_model, treatment_model = _models()
