@@ -2,7 +2,7 @@
 SafeLoader (the naive approach), in the same run, and the full ``load_case`` (read + natural
 wording + validation).
 
-    python benchmarks/bench_case_yaml.py [--treatments 2500] [--repeats 5] [--no-write]
+    python benchmarks/bench_case_yaml.py [--treatments 6000] [--repeats 5] [--no-write]
 
 The case is SYNTHETIC: one left-sided HFS history with N botulinum toxin sessions in natural
 wording ("25 U", "good, lasted 12 weeks"), just under the 1 MB limit at the default N. Prints a
