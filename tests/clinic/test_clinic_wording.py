@@ -200,3 +200,29 @@ def test_malformed_synonym_table_fails_at_load_with_one_line(tmp_path, edit, mat
 def test_wording_documented():
     doc = (HERE.parents[1] / "docs" / "clinic.md").read_text(encoding="utf-8")
     assert "### Wording" in doc and "wording.yaml" in doc
+
+
+def test_natural_wording_in_a_json_case_file(tmp_path):
+    import json
+
+    p = tmp_path / "case.json"
+    p.write_text(
+        json.dumps(
+            {
+                "Side": "right side",
+                "Triggers": "talking and eating",
+                "Hearing loss": "not assessed",
+                "treatments": [{"type": "Xeomin", "doses": "12.5 units", "response": "no effect"}],
+            }
+        )
+    )
+    c = load_case(p)
+    assert (c.side, c.triggers, c.hearing_loss) == ("right", ["talking", "chewing"], None)
+    t = c.treatments[0]
+    assert (t.type, t.product, t.doses, t.response) == (
+        "botulinum_toxin",
+        "incobotulinumtoxinA",
+        12.5,
+        "none",
+    )
+    assert "read 'not assessed' in 'hearing_loss' as not recorded" in c.interpretations
