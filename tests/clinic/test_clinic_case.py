@@ -9,6 +9,7 @@ import pytest
 
 from hemispasm.cli import main
 from hemispasm.clinic import case_from_dict, case_json_schema, load_case
+from hemispasm.clinic.case import Case
 from hemispasm.errors import InputError, ValidationError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,8 +75,9 @@ def test_bad_enum_value_names_the_field(tmp_path, capsys):
 
 
 def test_bad_nested_treatment_names_the_path(tmp_path, capsys):
-    err = _run_bad(tmp_path, capsys, "treatments:\n  - type: botox\n")
-    assert "treatments[0].type" in err
+    # "botox" is now read as botulinum_toxin (issue 11, natural wording); an unknown word is not
+    err = _run_bad(tmp_path, capsys, "treatments:\n  - type: acupuncture\n")
+    assert "treatments[0].type" in err and "'acupuncture'" in err and "botulinum_toxin" in err
 
 
 def test_wrong_type_names_the_field(tmp_path, capsys):
@@ -163,3 +165,32 @@ def test_bad_scale_answers_in_a_case_name_file_and_field(tmp_path, capsys):
         tmp_path, capsys, "side: left\nscales:\n  jankovic: {severity: 7, frequency: 1}\n"
     )
     assert "scales.jankovic" in err and "out of range" in err
+
+
+def test_new_fields_pregnancy_onset_tempo_progressive_weakness():
+    c = case_from_dict(
+        {"pregnancy": "breastfeeding", "onset_tempo": "sudden", "progressive_weakness": True}
+    )
+    assert (c.pregnancy, c.onset_tempo, c.progressive_weakness) == ("breastfeeding", "sudden", True)
+    assert Case().pregnancy is None and Case().onset_tempo is None
+    with pytest.raises(ValidationError, match="pregnancy"):
+        case_from_dict({"pregnancy": "yes please"})
+
+
+def test_identity_accepted_and_never_serialised():
+    c = case_from_dict(
+        {"identity": {"name": "Jane Quux", "birth_date": "1970-01-02", "mrn": "MRN-99871"}}
+    )
+    assert c.identity is not None and c.identity.name == "Jane Quux"
+    for text in (c.model_dump_json(), repr(c), str(c.model_dump())):
+        assert "Quux" not in text and "99871" not in text
+    with pytest.raises(ValidationError, match="identity"):
+        case_from_dict({"identity": {"nickname": "x"}})
+
+
+def test_interpretations_not_a_fact_and_not_hand_written():
+    c = case_from_dict({"age": 50})
+    assert c.interpretations == []
+    assert "interpretations" not in c.model_dump()
+    with pytest.raises(ValidationError, match="interpretations"):
+        case_from_dict({"interpretations": ["x"]})

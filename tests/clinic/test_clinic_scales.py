@@ -94,8 +94,21 @@ def test_cohen_albert():
     [([0] * 7, 0, 0.0), ([4] * 7, 28, 100.0), ([2] * 7, 14, 50.0), ([1, 0, 0, 0, 0, 0, 0], 1, 3.6)],
 )
 def test_hfs7_total_and_index(values, raw, index):
+    # issue 11 finding 15: the raw 0-28 total is the primary figure; the 0-100 index beside it
     s = score_hfs7({f"item{i + 1}": v for i, v in enumerate(values)})
-    assert s.extra["raw_total"] == raw and s.total == index
+    assert s.total == raw and s.total_range == (0, 28)
+    assert s.extra["raw_total"] == raw and s.extra["index_0_100"] == index
+    assert s.interpretation.startswith(f"raw total {raw}/28")
+
+
+@pytest.mark.parametrize(
+    ("sev", "freq", "warned"),
+    [(0, 0, False), (2, 2, False), (4, 3, False), (0, 2, True), (3, 0, True), (4, 1, True)],
+)
+def test_jankovic_inconsistent_pairs_are_warned(sev, freq, warned):
+    s = score_jankovic({"severity": sev, "frequency": freq})
+    assert bool(s.warnings) is warned
+    assert s.total == sev + freq  # never corrected
 
 
 def test_hfs7_missing_item_is_an_error_not_a_guess():
@@ -115,7 +128,7 @@ def test_scale_cli_key_value_and_file(tmp_path, capsys):
     f = tmp_path / "hfs7.json"
     f.write_text(json.dumps({f"item{i}": 4 for i in range(1, 8)}))
     assert main(["scale", "hfs7", str(f), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["total"] == 100.0
+    assert json.loads(capsys.readouterr().out)["total"] == 28.0
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from hemispasm.clinic.case import Treatment
 
 
 def _tox(date, **kw):
+    kw.setdefault("doses", 20)
     return Treatment(type="botulinum_toxin", date=date, **kw)
 
 
@@ -69,8 +70,14 @@ def test_injection_plan_from_muscles():
     plan = injection_plan(case, measured_muscles=["orbicularis_oris"])
     by = {s.muscle: s for s in plan.sites}
     assert set(by) == {"orbicularis_oculi", "zygomaticus", "orbicularis_oris"}
-    assert by["orbicularis_oculi"].units_per_site_range == (2.0, 5.0)
-    assert by["zygomaticus"].units_per_site_range == (1.5, 2.0)
+    # one paradigm per muscle: fixed-site orbicularis oculi (4 x 5 U), wide-area 2 U/site elsewhere
+    oo = by["orbicularis_oculi"]
+    assert (oo.sites, oo.units_per_site, oo.total_units) == (4, 5.0, 20.0)
+    assert oo.sources == ["thai_fixed_site_mds"]
+    assert by["zygomaticus"].units_per_site_range == (2.0, 2.0)
+    assert by["zygomaticus"].sites is None and "injector's choice" in by["zygomaticus"].note
+    assert "20 U fixed" in plan.session_total_text
+    assert "alternated Botox and Dysport" in plan.reference_totals[1].text
     assert by["orbicularis_oris"].measured and not by["zygomaticus"].measured
     assert "yu1992" in by["orbicularis_oris"].sources
     assert "not a prescription" in plan.disclaimer
@@ -92,6 +99,8 @@ def test_mvd_discussion_reasons():
         "mri": "normal",
         "mri_sequences": ["high_res_t2", "mra_tof"],
         "age": 45,
+        "facial_weakness": False,
+        "hearing_loss": False,
     }
     assert assess(case_from_dict(base)).discuss_mvd == []
     a = assess(case_from_dict({**base, "prefers_definitive_treatment": True}))
@@ -111,8 +120,76 @@ def test_vertebral_vessel_adds_a_cited_mvd_note():
                 "spasm_type": "clonic",
                 "mri": "neurovascular_conflict",
                 "mri_vessel": "vertebral",
+                "facial_weakness": False,
+                "hearing_loss": False,
             }
         )
     )
     mvd = next(o for o in a.treatment_options if "MVD" in o.treatment)
     assert [n.source for n in mvd.notes] == ["li2022_va_mvd"]
+
+
+def test_waning_needs_the_same_product_and_a_kept_dose():
+    # shorter benefit after a deliberate dose cut: not waning
+    cut = analyze_course(
+        [
+            _tox("2024-01-01", doses=30, benefit_weeks=16),
+            _tox("2024-04-01", doses=15, benefit_weeks=8),
+        ]
+    )
+    assert not cut.waning and cut.waning_verdict == "shorter_after_dose_cut"
+    assert "30 U to 15 U" in cut.waning_summary
+    # shorter despite escalation: waning, with what to check (antibodies, boosters, technique)
+    up = analyze_course(
+        [
+            _tox("2024-01-01", doses=20, benefit_weeks=16),
+            _tox("2024-03-01", doses=25, benefit_weeks=8),
+        ]
+    )
+    assert up.waning and up.waning_verdict == "waning"
+    assert {c.source for c in up.what_to_check} >= {"frevert2015", "botox_label_blepharospasm"}
+    assert "[8.6]" in next(c.text for c in up.what_to_check if "booster" in c.text)
+    # doses missing: cannot tell
+    nodose = analyze_course(
+        [
+            _tox("2024-01-01", doses=None, benefit_weeks=16),
+            _tox("2024-05-01", doses=None, benefit_weeks=8),
+        ]
+    )
+    assert nodose.waning_verdict == "dose_not_recorded" and not nodose.waning
+    # a product change is never compared (units are not interchangeable)
+    switch = analyze_course(
+        [
+            _tox("2024-01-01", product="onabotulinumtoxinA", doses=20, benefit_weeks=16),
+            _tox("2024-05-01", product="abobotulinumtoxinA", doses=60, benefit_weeks=8),
+        ]
+    )
+    assert not switch.waning and "different product" in switch.waning_summary
+    assert switch.sessions[1].dose_text == "60 U abobotulinumtoxinA"
+
+
+def test_every_dose_has_its_unit():
+    c = analyze_course(
+        [
+            Treatment(type="carbamazepine", doses=400),
+            _tox("2024-01-01", product="incobotulinumtoxinA", doses={"orbicularis_oculi": 10}),
+        ]
+    )
+    by = {s.type: s for s in c.sessions}
+    assert by["carbamazepine"].dose_text == "400 mg/day"
+    assert by["carbamazepine"].dose_unit == "mg/day"
+    assert by["botulinum_toxin"].dose_text == "10 U incobotulinumtoxinA (orbicularis oculi 10 U)"
+
+
+def test_injection_plan_reductions():
+    elderly = injection_plan(
+        case_from_dict(
+            {"age": 72, "first_muscle": "orbicularis_oculi", "spread_to": ["zygomaticus"]}
+        )
+    )
+    assert any("0.5 U per site less" in r.text for s in elderly.sites for r in s.reductions)
+    post = injection_plan(
+        case_from_dict({"first_muscle": "orbicularis_oculi", "facial_trauma": True})
+    )
+    assert post.sites[0].units_per_site == 1.5 and post.sites[0].sites is None
+    assert "post-paralytic" in post.sites[0].reductions[0].text

@@ -34,18 +34,16 @@ def assess_cmd(
     """
     from hemispasm.cli._common import console
     from hemispasm.clinic.io import assess_file
+    from hemispasm.clinic.report import summary_line
 
     a = assess_file(case, out, video_summary=video_summary)
-    flags = ", ".join(f"{f.urgency}: {f.flag}" for f in a.red_flags) or "none"
-    console.print(
-        f"HFS likelihood [bold]{a.hfs_likelihood}[/]; leading: [bold]{a.leading_diagnosis}[/]; "
-        f"red flags: {flags}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    console.print(summary_line(a), highlight=False, soft_wrap=True, markup=False)
     if a.workup:
         console.print(
-            "work-up: " + "; ".join(w.test for w in a.workup), highlight=False, soft_wrap=True
+            "work-up: " + "; ".join(w.test for w in a.workup),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
         )
     if explain:
         for r in a.rules_fired:
@@ -55,7 +53,9 @@ def assess_cmd(
                 soft_wrap=True,
                 markup=False,
             )
-    console.print(f"wrote {out / 'assessment.json'}, report.md, report.html", highlight=False)
+    console.print(
+        f"wrote {out / 'assessment.json'}, report.md, report.html", highlight=False, markup=False
+    )
 
 
 def scale_cmd(
@@ -67,29 +67,10 @@ def scale_cmd(
 ) -> None:
     """Score a rating scale or questionnaire exactly as published."""
     from hemispasm.cli._common import console
-    from hemispasm.clinic.case import read_mapping
+    from hemispasm.clinic.io import read_scale_answers
     from hemispasm.clinic.scales import score_scale
-    from hemispasm.errors import ValidationError
 
-    answers = answers or []
-    data: dict = {}
-    if len(answers) == 1 and "=" not in answers[0]:
-        loaded = read_mapping(answers[0], what="answers file")
-        if not isinstance(loaded, dict):
-            raise ValidationError(
-                "the answers file must be a mapping of item to value", path=answers[0]
-            )
-        data = loaded
-    else:
-        import yaml
-
-        for pair in answers:
-            if "=" not in pair:
-                raise ValidationError(
-                    f"'{pair}' is not key=value", hint="give a file, or pairs like severity=3"
-                )
-            k, v = pair.split("=", 1)
-            data[k.strip()] = yaml.safe_load(v)
+    data = read_scale_answers(answers or [])
     s = score_scale(name, data)
     if as_json:
         typer.echo(s.model_dump_json(indent=2))
@@ -109,14 +90,14 @@ def case_schema_cmd(
     """Print (or write) the JSON Schema of a case file."""
     import json
 
-    from hemispasm._io import write_text_atomic
     from hemispasm.clinic.case import case_json_schema
+    from hemispasm.clinic.io import write_text_file
 
     text = json.dumps(case_json_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_text_atomic(out, text)
+        write_text_file(out, text, what="schema file")
 
 
 @case_app.command("template")
@@ -124,14 +105,14 @@ def case_template_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the template to this file."),
 ) -> None:
     """Print (or write) a commented example case file (YAML)."""
-    from hemispasm._io import write_text_atomic
     from hemispasm.clinic.case import case_template
+    from hemispasm.clinic.io import write_text_file
 
     text = case_template()
     if out is None:
         typer.echo(text, nl=False)
     else:
-        write_text_atomic(out, text)
+        write_text_file(out, text, what="case file")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,10 @@ unknown field names are rejected, so a typo (``hearing_los``) is an error naming
 than a silently ignored finding. Boolean findings default to ``None`` ("not recorded"), which is
 different from ``false`` ("looked for, absent").
 
-"left" and "right" are the patient's own sides. No field holds a name; ``case_id`` is meant for a
-pseudonymous identifier, and ``notes`` (free text) is never logged nor copied into outputs.
+"left" and "right" are the patient's own sides. ``case_id`` is meant for a pseudonymous identifier;
+``identity`` (name, birth date, MRN, as a registry import carries them) is accepted but excluded
+from every serialisation, output and log, and ``notes`` (free text) is never logged nor copied into
+outputs. ``interpretations`` is filled by the loader (how it read natural wording), never by hand.
 """
 
 from __future__ import annotations
@@ -89,6 +91,26 @@ _NERVE_NAMES: dict[str, str] = {
 }
 
 
+#: Plausibility bounds for recorded treatments (issue 10: NaN, inf, 1e12 units or a session in the
+#: future must not reach a report). Above a bound the case is refused with one line naming the
+#: field; see docs/clinic.md ("Limits") for the sources and the engineering choices.
+#: Oral drugs: the highest labelled adult daily dose (mg/day): carbamazepine "up to 1600 mg/day
+#: ... in rare instances", clonazepam 20 mg/day, diazepam 2-10 mg 2-4 times a day (40 mg/day).
+MAX_ORAL_MG_PER_DAY: dict[str, float] = {
+    "carbamazepine": 1600.0,
+    "clonazepam": 20.0,
+    "diazepam": 40.0,
+}
+#: Botulinum toxin, units in one session (engineering choice): five times the labelled 30-day
+#: maximum of onabotulinumtoxinA for blepharospasm (200 U), leaving room for products whose units
+#: are smaller; a facial session above it is a unit or typing error.
+MAX_TOXIN_UNITS_PER_SESSION = 1000.0
+#: Benefit of one treatment, weeks (engineering choice): 120 years, the age limit of a case.
+MAX_BENEFIT_WEEKS = 120 * 52.18
+#: Earliest plausible treatment date (engineering choice).
+EARLIEST_TREATMENT_DATE = _dt.date(1900, 1, 1)
+
+
 class Treatment(BaseModel):
     """One treatment episode (for botulinum toxin: one injection session).
 
@@ -113,7 +135,7 @@ class Treatment(BaseModel):
     stopped_for_side_effects : bool, optional
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     type: TreatmentType
     date: _dt.date | None = None
@@ -139,6 +161,36 @@ class Treatment(BaseModel):
                 raise ValueError(f"unknown muscle(s) {bad}; use names from {list(MUSCLES)}")
         return v
 
+    @model_validator(mode="after")
+    def _plausible(self) -> Treatment:
+        total = self.total_units
+        if total is not None:
+            if self.type == "botulinum_toxin" and total > MAX_TOXIN_UNITS_PER_SESSION:
+                raise ValueError(
+                    f"doses total {total:g} U, more than {MAX_TOXIN_UNITS_PER_SESSION:g} U in one "
+                    "session is not plausible (a unit or typing error?)"
+                )
+            limit = MAX_ORAL_MG_PER_DAY.get(self.type)
+            if limit is not None and total > limit:
+                raise ValueError(
+                    f"doses {total:g} mg/day is above the highest labelled daily dose of "
+                    f"{self.type} ({limit:g} mg/day); check the unit (mg per day)"
+                )
+            if self.type == "mvd" and total > 0:
+                raise ValueError("MVD has no dose; leave doses empty")
+        if self.date is not None:
+            today = _dt.date.today()
+            if self.date > today:
+                raise ValueError(f"date {self.date.isoformat()} is in the future")
+            if self.date < EARLIEST_TREATMENT_DATE:
+                raise ValueError(f"date {self.date.isoformat()} is before 1900")
+        if self.benefit_weeks is not None and self.benefit_weeks > MAX_BENEFIT_WEEKS:
+            raise ValueError(
+                f"benefit_weeks {self.benefit_weeks:g} is longer than a lifetime "
+                f"({MAX_BENEFIT_WEEKS:g} weeks)"
+            )
+        return self
+
     @property
     def total_units(self) -> float | None:
         """Total dose (units for toxin, mg/day for drugs), or None when not recorded."""
@@ -147,17 +199,41 @@ class Treatment(BaseModel):
         return float(sum(self.doses.values())) if isinstance(self.doses, dict) else self.doses
 
 
+class Identity(BaseModel):
+    """Patient identity, as a registry import carries it.
+
+    Accepted so that a case exported from a record system loads unchanged, but never printed:
+    it is excluded from every serialisation (``exclude=True``), from ``repr`` and from every
+    output and log line.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, repr=False, description="Patient name.")
+    birth_date: _dt.date | None = Field(default=None, repr=False, description="Date of birth.")
+    mrn: str | None = Field(default=None, repr=False, description="Medical record number.")
+
+
 class Case(BaseModel):
     """Structured history and examination of one patient with facial spasms.
 
     See ``docs/clinic.md`` for every field, its meaning and allowed values.
     """
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     # identity (pseudonymous) -------------------------------------------------------------
     case_id: str | None = Field(default=None, description="Pseudonymous case identifier.")
     notes: str | None = Field(default=None, description="Free text; never logged or exported.")
+    identity: Identity | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description=(
+            "Patient identity {name, birth_date, mrn} (optional, as a registry import carries "
+            "it). Accepted but never written to any output or log."
+        ),
+    )
     # history ------------------------------------------------------------------------------
     age: int | None = Field(default=None, ge=0, le=120, description="Age in years.")
     sex: Literal["female", "male", "other"] | None = None
@@ -165,6 +241,20 @@ class Case(BaseModel):
         default=None, description="Side of the spasms (patient's own side)."
     )
     onset_age: int | None = Field(default=None, ge=0, le=120, description="Age at onset.")
+    onset_tempo: Literal["gradual", "subacute", "sudden"] | None = Field(
+        default=None,
+        description=(
+            "How the facial symptoms began: gradual (over months or years), subacute (over days "
+            "to weeks) or sudden (within hours to a day)."
+        ),
+    )
+    pregnancy: Literal["none", "pregnant", "breastfeeding", "planning"] | None = Field(
+        default=None,
+        description=(
+            "Pregnancy status: none, pregnant, breastfeeding, or planning a pregnancy. Not "
+            "recorded (empty) is different from none."
+        ),
+    )
     first_muscle: Muscle | None = Field(default=None, description="First muscle involved.")
     spread_to: list[Muscle] = Field(default_factory=list, description="Muscles involved later.")
     spasm_type: Literal["clonic", "tonic", "both"] | None = None
@@ -200,7 +290,16 @@ class Case(BaseModel):
         default=None, description="Spasms of masseter/temporalis (jaw closure)."
     )
     # examination --------------------------------------------------------------------------
-    facial_weakness: bool | None = None
+    facial_weakness: bool | None = Field(
+        default=None, description="Weakness of the facial muscles on examination."
+    )
+    progressive_weakness: bool | None = Field(
+        default=None,
+        description=(
+            "The facial weakness is getting worse over time (not weakness explained by a recent "
+            "toxin session)."
+        ),
+    )
     hearing_loss: bool | None = None
     tinnitus: bool | None = None
     vertigo: bool | None = None
@@ -209,6 +308,9 @@ class Case(BaseModel):
         default=None, description="Brow elevation with ipsilateral eye closure during spasm."
     )
     myokymia: bool | None = Field(default=None, description="Rippling, undulating myokymia.")
+    downward_mouth_deviation: bool | None = Field(
+        default=None, description="The mouth angle is pulled downward during the spasms."
+    )
     # head and neck warning signs ----------------------------------------------------------
     neck_mass: bool | None = Field(default=None, description="Palpable lump or mass.")
     dysphagia: bool | None = Field(default=None, description="Trouble eating or swallowing.")
@@ -236,6 +338,16 @@ class Case(BaseModel):
     )
     video_summary: str | dict[str, Any] | None = Field(
         default=None, description="Path to, or content of, a `hemispasm analyze` summary.json."
+    )
+    # filled by the loader, not written by hand -------------------------------------------------
+    interpretations: list[str] = Field(
+        default_factory=list,
+        exclude=True,
+        description=(
+            "Filled by hemispasm, not written in a case file: how the loader read each value it "
+            "had to interpret (e.g. \"read 'stress' as emotional_stress\"). Not a clinical fact."
+        ),
+        json_schema_extra={"readOnly": True},
     )
 
     @field_validator("other_cranial_nerve_signs", mode="before")
@@ -297,8 +409,17 @@ def _first_error_line(exc: pydantic.ValidationError, known: set[str]) -> str:
             close = difflib.get_close_matches(leaf, sorted(known), n=1)
             parts.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
         return f"unknown field(s) {', '.join(parts)}"
-    e = errors[0]
-    where = _loc(tuple(p for p in e["loc"] if not str(p).startswith("function-")))
+    # a union (e.g. doses: number or mapping) reports one error per member: show the most
+    # specific one (a constraint, not "should be a valid <type>"), without the member tags
+    e = sorted(errors, key=lambda x: str(x["type"]).endswith("_type"))[0]
+    tags = {"float", "int", "str", "bool", "dict[str,float]", "list[str]"}
+    where = _loc(
+        tuple(
+            p
+            for p in e["loc"]
+            if not str(p).startswith("function-") and str(p) not in tags and "[" not in str(p)
+        )
+    )
     msg = str(e["msg"]).replace("Value error, ", "")
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return f"field '{where}': {msg}{more}"
@@ -318,8 +439,21 @@ def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
             path=source,
             hint="see `hemispasm case template`",
         )
+    if "interpretations" in data:
+        raise ValidationError(
+            "field 'interpretations' is filled by hemispasm (how it read the file), not written "
+            "in a case file",
+            path=source,
+            hint="remove it",
+        )
+    from hemispasm.clinic.wording import read_wording
+
     try:
-        return Case.model_validate(data)
+        data, interpretations = read_wording(data)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, path=source, hint=exc.hint) from None
+    try:
+        case = Case.model_validate(data)
     except pydantic.ValidationError as exc:
         known = set(Case.model_fields) | set(Treatment.model_fields)
         raise ValidationError(
@@ -327,32 +461,82 @@ def case_from_dict(data: Any, *, source: str | Path | None = None) -> Case:
             path=source,
             hint="see `hemispasm case schema` for the allowed fields and values",
         ) from None
+    case.interpretations = interpretations
+    return case
+
+
+#: Largest case, answers or summary file read (engineering choice): a hand-written case is a
+#: few kB; 1 MB leaves room for long treatment histories and stops a 50 MB file from taking
+#: minutes and gigabytes to parse (issue 10).
+MAX_MAPPING_BYTES = 1_000_000
+
+
+def _yaml_loader() -> Any:
+    """libyaml's CSafeLoader when PyYAML has it (several times faster), else SafeLoader."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
 
 
 def read_mapping(path: str | Path, *, what: str = "file") -> Any:
-    """Read a YAML or JSON file (chosen by extension; YAML otherwise) into Python objects."""
+    """Read a YAML or JSON file (chosen by extension; YAML otherwise) into Python objects.
+
+    Files over :data:`MAX_MAPPING_BYTES` are refused before parsing; JSON ``NaN``/``Infinity``
+    are refused (they are not JSON numbers).
+
+    Raises
+    ------
+    hemispasm.errors.InputError
+        Missing, unreadable or too large.
+    hemispasm.errors.ValidationError
+        Not valid YAML/JSON (with the line).
+    """
     import yaml
 
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"the {what} does not exist", path=p, hint="check the path")
+        raise InputError(
+            f"the {what} does not exist" + (" (it is a folder)" if p.is_dir() else ""),
+            path=p,
+            hint="check the path",
+        )
     try:
+        size = p.stat().st_size
+        if size > MAX_MAPPING_BYTES:
+            raise InputError(
+                f"the {what} is {size / 1e6:.1f} MB, more than the "
+                f"{MAX_MAPPING_BYTES / 1e6:g} MB limit",
+                path=p,
+                hint="a case or answers file is a few kB of YAML or JSON; check the file",
+            )
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the {what} ({exc})", path=p) from None
+        raise InputError(f"cannot read the {what} ({type(exc).__name__})", path=p) from None
+    is_json = p.suffix.lower() == ".json"
     try:
-        if p.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        if is_json:
+            return json.loads(text, parse_constant=_reject_constant)
+        return yaml.load(text, Loader=_yaml_loader())  # a safe loader
+    except (json.JSONDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         if isinstance(exc, json.JSONDecodeError):
             where = f" at line {exc.lineno}"
+        elif isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError):
+            where = f" ({exc})"
+        hint = (
+            "fix the syntax (see `hemispasm case template`)"
+            if what == "case file"
+            else "re-create it with `hemispasm analyze`"
+            if what == "video summary"
+            else "fix the syntax"
+        )
         raise ValidationError(
-            f"the {what} is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}{where}",
-            path=p,
-            hint="fix the syntax (see `hemispasm case template`)",
+            f"the {what} is not valid {'JSON' if is_json else 'YAML'}{where}", path=p, hint=hint
         ) from None
 
 

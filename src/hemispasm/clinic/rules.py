@@ -1,79 +1,443 @@
-"""Declarative, cited decision rules and the pure functions that evaluate them.
+"""The clinical rules as data: loader, schema check and a small pure evaluation engine.
 
-A rule is data: an ``id``, a ``condition`` written in a tiny condition language over the case's
-facts (see :func:`case_facts`), a ``conclusion`` in words, and a ``source`` key into
-``docs/references.md``. Nothing here diagnoses: rules collect the features that speak for and
-against each possibility so that a clinician can see why each conclusion was reached.
+The rules themselves live in ``rules.yaml`` beside this module (shipped with the package), so a
+clinician can review and change a rule without reading Python. Each rule has an ``id``, a
+condition (``when``) over the case's facts (see :func:`case_facts`), a conclusion in words, a
+``source`` key into ``docs/references.md`` and ``verified`` (whether the rule's statement was
+checked against text of that source actually read). Nothing here diagnoses: rules collect the
+features for and against each possibility so a clinician can see why each conclusion was reached.
 
-Condition language (tuples, nestable)::
+Condition language (YAML mappings, nestable)::
 
-    ("true", fact)            fact is True (recorded as present)
-    ("false", fact)           fact is False (recorded as absent; None = not recorded never matches)
-    ("is", fact, value)       fact == value
-    ("in", fact, [values])    fact is one of values
-    ("lt", fact, number)      fact < number (None never matches)
-    ("all", [cond, ...])      every condition holds
-    ("any", [cond, ...])      at least one holds
-    ("not", cond)             the condition does not hold
+    {present: fact}           fact is True (recorded as present)
+    {absent: fact}            fact is False (recorded as absent; not recorded never matches)
+    {recorded: fact}          fact is recorded (not None, not an empty list)
+    {not_recorded: fact}      fact is not recorded
+    {is: [fact, value]}       fact == value
+    {in: [fact, [values]]}    fact is one of values
+    {lt: [fact, number]}      fact < number (not recorded never matches)
+    {ge: [fact, number]}      fact >= number (not recorded never matches)
+    {all: [cond, ...]}        every condition holds
+    {any: [cond, ...]}        at least one holds
+    {not: cond}               the condition does not hold
 
-Weights of differential rules (1 supportive, 2 strong, 3 near-specific) are an engineering
-choice used only to order the differential; they are not clinical probabilities.
+At load every condition is checked: an unknown operator, an unknown fact name, a value a field
+cannot take, an unknown source key, a differential target or red-flag problem that is not
+declared, or a duplicate id is an error naming the rule (:class:`RuleFileError`, one line).
+
+Weights of differential rules (1 supportive, 2 strong, 3 near-specific, 4 for a mass on imaging)
+are an engineering choice used only to order the differential; they are not probabilities.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import typing
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
 
 from hemispasm.clinic.case import FACIAL_MUSCLES, JAW_MUSCLES, LOWER_FACE, Case
+from hemispasm.clinic.sources import SOURCES
+from hemispasm.errors import ValidationError
 
 Cond = tuple[Any, ...]
 
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+
 HFS_TRIGGERS = ("emotional_stress", "fatigue", "anxiety", "reading", "coughing")
+
+#: Facts derived from a case by :func:`case_facts` (beside the case's own fields), with meaning.
+DERIVED_FACTS: dict[str, str] = {
+    "unilateral": "spasms on one side",
+    "bilateral": "spasms on both sides",
+    "bilateral_asynchronous": "both sides, recorded as not synchronous",
+    "periocular_onset": "first muscle orbicularis oculi",
+    "lower_face_onset": "first muscle in the lower face",
+    "jaw_onset": "first muscle masseter or temporalis",
+    "facial_onset": "first muscle in facial-nerve territory (or not recorded)",
+    "spread_in_facial_territory": "more than one muscle, all facial-nerve",
+    "lower_face_involved": "a lower-face muscle involved",
+    "periocular_only": "only orbicularis oculi involved",
+    "isolated_lower_face": "only lower-face muscles involved",
+    "spasm_recorded": "spasm type recorded",
+    "hfs_trigger": "a typical HFS trigger (stress, fatigue, anxiety, reading, coughing)",
+    "bright_light_trigger": "bright light provokes",
+    "voluntary_movement_trigger": "voluntary facial movement provokes",
+    "other_cn": "other cranial-nerve signs recorded",
+    "other_cn_recorded": "the other cranial nerves were examined (list given, even empty)",
+    "trigeminal_sign": "a trigeminal (V) sign recorded",
+    "visual_cn_sign": "an optic or ocular-motor nerve sign (II, III, IV, VI) recorded",
+    "vestibulocochlear": "tinnitus or vertigo",
+    "weakness_after_toxin": "the latest toxin session lists facial weakness as a side effect",
+    "weakness_explained": "facial weakness explained (prior palsy, nerve injury, or toxin)",
+    "unexplained_weakness": "facial weakness not explained by a palsy, injury or toxin",
+    "no_prior_palsy": "no prior palsy or facial nerve injury recorded",
+    "mri_done": "an MRI is recorded",
+    "emg_done": "an EMG is recorded",
+    "mri_contrast": "the MRI recorded included contrast",
+    "mri_missing_high_res_t2": "MRI done without high-resolution T2",
+    "mri_missing_mra": "MRI done without MRA/TOF",
+    "mri_sequences_recorded": "MRI sequences recorded",
+    "mri_not_mass": "MRI recorded without a mass lesion",
+    "mass_on_imaging": "a mass lesion recorded on MRI",
+    "young_onset": "onset before age 30",
+    "child": "under 18 years",
+    "elderly": "over 60 years",
+    "painful_tic_convulsif": "same-side facial pain with one-sided spasms",
+    "progressive_subacute_loss": "progressive facial weakness, or a subacute/sudden onset with a "
+    "neurological deficit",
+    "pregnant": "pregnant",
+    "breastfeeding": "breastfeeding",
+    "planning_pregnancy": "planning a pregnancy",
+}
+#: Facts added from the treatment course (:func:`hemispasm.clinic.treatment.course_facts`) and by
+#: :func:`hemispasm.clinic.assess.assess` before the red-flag and work-up rules run.
+COURSE_FACTS = (
+    "botox_sessions",
+    "botox_waning",
+    "botox_intolerance",
+    "oral_drug_failed",
+    "mvd_done",
+    "secondary_nonresponse_suspected",
+)
+ASSESS_FACTS = ("hfs_considered", "hfs_uncertain", "atypical_features", "secondary_leads")
+
+_OPS_UNARY = ("present", "absent", "recorded", "not_recorded")
+_OPS_PAIR = ("is", "in", "lt", "ge")
+_OPS_LIST = ("all", "any")
+
+
+def known_facts() -> set[str]:
+    """Every fact name a rule may read."""
+    return {*Case.model_fields, *DERIVED_FACTS, *COURSE_FACTS, *ASSESS_FACTS}
+
+
+def _literal_values(fact: str) -> tuple[Any, ...] | None:
+    """The values a case field can take, when it is a Literal (else None)."""
+    field = Case.model_fields.get(fact)
+    if field is None:
+        return None
+    ann = field.annotation
+    for arg in (ann, *typing.get_args(ann)):
+        if typing.get_origin(arg) is Literal:
+            return typing.get_args(arg)
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# the rule file schema
+# ------------------------------------------------------------------------------------------
+
+
+class RuleFileError(ValidationError):
+    """The rule file is malformed (one line naming the rule and the problem)."""
 
 
 class Rule(BaseModel):
-    """One declarative rule.
+    """One rule, as loaded (``when`` parsed into ``condition``).
 
     Attributes
     ----------
     id : str
         Stable identifier, shown by ``--explain``.
-    kind : {"likelihood", "differential", "red_flag", "workup", "treatment"}
+    kind : {"likelihood", "differential", "red_flag", "workup"}
     condition : tuple
-        In the condition language above.
+        The parsed condition (internal tuple form, see :func:`evaluate`).
     conclusion : str
         What the rule concludes, in words (the reason shown in reports).
     source : str
         Key into docs/references.md (:data:`hemispasm.clinic.sources.SOURCES`).
-    target : str, optional
-        The differential condition the rule speaks to.
-    direction : {"for", "against"}, optional
-    weight : int
-        Differential ordering weight (engineering choice).
-    group : str, optional
-        For likelihood rules: ``"core"``, ``"confirm"``, ``"phenomenology"`` or ``"secondary"``.
-    urgency : {"emergency", "urgent", "priority", "routine"}, optional
-        For red flags.
-    action : str, optional
-        For red flags and work-up.
+    verified : bool
+        The statement was checked against text of the source actually read; False is shown as
+        "unverified source".
+    target, direction, weight : differential rules (weight: engineering ordering).
+    group : likelihood rules: ``core``, ``confirm``, ``phenomenology``, ``secondary``.
+    caps : likelihood rules: the highest likelihood level allowed while the rule fires.
+    problem : red-flag rules: the problem (one combined action) the sign belongs to.
+    meaning : what the case field means, in words (e.g. "visual change not explained by eyelid
+        closure").
+    action, reason : work-up rules.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
-    kind: Literal["likelihood", "differential", "red_flag", "workup", "treatment"]
+    kind: Literal["likelihood", "differential", "red_flag", "workup"]
     condition: tuple[Any, ...]
     conclusion: str
     source: str
+    verified: bool = True
     target: str | None = None
     direction: Literal["for", "against"] | None = None
     weight: int = 1
     group: str | None = None
-    urgency: Literal["emergency", "urgent", "priority", "routine"] | None = None
+    caps: Literal["low", "possible", "probable"] | None = None
+    problem: str | None = None
+    meaning: str | None = None
     action: str | None = None
     reason: str | None = None
+
+
+class ActionSpec(BaseModel):
+    """One way of acting on a problem; the first whose ``when`` holds is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    when: Any = None
+    urgency: Literal["emergency", "urgent", "priority", "routine"]
+    time_frame: str
+    action: str
+    source: str
+    verified: bool = True
+
+
+class ProblemSpec(BaseModel):
+    """A red-flag problem: the signs of it are combined into one action."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    actions: list[ActionSpec] = Field(min_length=1)
+
+
+class ConditionSpec(BaseModel):
+    """A condition of the differential; ``leads_when`` makes it lead regardless of scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str
+    leads_when: Any = None
+
+
+class RuleSpec(BaseModel):
+    """One rule as written in the YAML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    kind: Literal["likelihood", "differential", "red_flag", "workup"]
+    when: Any
+    conclusion: str
+    source: str
+    verified: bool = True
+    target: str | None = None
+    direction: Literal["for", "against"] | None = None
+    weight: int = Field(default=1, ge=1, le=4)
+    group: Literal["core", "confirm", "phenomenology", "secondary"] | None = None
+    caps: Literal["low", "possible", "probable"] | None = None
+    problem: str | None = None
+    meaning: str | None = None
+    action: str | None = None
+    reason: str | None = None
+
+
+class CompletenessSpec(BaseModel):
+    """Which fields must be recorded before the red flags count as assessed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    red_flag_fields: dict[str, str]
+    only_when_present: dict[str, str] = Field(default_factory=dict)
+    required_for_sufficiency: list[str]
+    phenomenology_required: list[str]
+
+
+class RuleFile(BaseModel):
+    """The whole rule file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    conditions: dict[str, ConditionSpec]
+    problems: dict[str, ProblemSpec]
+    completeness: CompletenessSpec
+    rules: list[RuleSpec]
+
+
+class RuleBook(BaseModel):
+    """The loaded, checked rules (what the engine uses)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    conditions: dict[str, str]
+    leads_when: dict[str, tuple[Any, ...]]
+    problems: dict[str, ProblemSpec]
+    problem_actions: dict[str, list[tuple[tuple[Any, ...] | None, ActionSpec]]]
+    completeness: CompletenessSpec
+    rules: list[Rule]
+
+    def of_kind(self, kind: str) -> list[Rule]:
+        """The rules of one kind, in file order."""
+        return [r for r in self.rules if r.kind == kind]
+
+
+def parse_condition(raw: Any, facts: set[str], where: str) -> Cond:
+    """Parse a YAML condition into the internal tuple form, checking it (see module doc)."""
+
+    def bad(msg: str) -> RuleFileError:
+        return RuleFileError(f"{where}: {msg}", hint="see the condition language in rules.py")
+
+    def fact_name(name: Any) -> str:
+        if not isinstance(name, str):
+            raise bad(f"a fact name must be text, got {name!r}")
+        if name not in facts:
+            close = difflib.get_close_matches(name, sorted(facts), n=1)
+            raise bad(
+                f"unknown fact '{name}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+            )
+        return name
+
+    def check_value(fact: str, value: Any) -> None:
+        allowed = _literal_values(fact)
+        if allowed is not None and value not in allowed:
+            raise bad(f"'{fact}' cannot be {value!r}; it takes {', '.join(map(str, allowed))}")
+
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise bad(f"a condition is a mapping with one operator, got {raw!r}")
+    ((op, arg),) = raw.items()
+    if op in _OPS_UNARY:
+        return ("true" if op == "present" else "false" if op == "absent" else op, fact_name(arg))
+    if op in _OPS_PAIR:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise bad(f"'{op}' takes [fact, value], got {arg!r}")
+        name = fact_name(arg[0])
+        if op == "in":
+            if not isinstance(arg[1], list):
+                raise bad(f"'in' takes [fact, [values]], got {arg!r}")
+            for v in arg[1]:
+                check_value(name, v)
+            return ("in", name, tuple(arg[1]))
+        if op in ("lt", "ge") and (
+            isinstance(arg[1], bool) or not isinstance(arg[1], (int, float))
+        ):
+            raise bad(f"'{op}' compares with a number, got {arg[1]!r}")
+        if op == "is":
+            check_value(name, arg[1])
+        return (op, name, arg[1])
+    if op in _OPS_LIST:
+        if not isinstance(arg, list) or not arg:
+            raise bad(f"'{op}' takes a non-empty list of conditions")
+        return (op, tuple(parse_condition(c, facts, where) for c in arg))
+    if op == "not":
+        return ("not", parse_condition(arg, facts, where))
+    ops = (*_OPS_UNARY, *_OPS_PAIR, *_OPS_LIST, "not")
+    raise bad(f"unknown operator '{op}' (use one of {', '.join(ops)})")
+
+
+def _first_error(exc: pydantic.ValidationError) -> str:
+    e = exc.errors(include_url=False, include_input=False)[0]
+    loc = ".".join(str(p) for p in e["loc"])
+    return f"{loc}: {e['msg']}"
+
+
+def build_rulebook(data: Any, *, source: str | Path | None = None) -> RuleBook:
+    """Check a parsed rule file and build the :class:`RuleBook` (pure).
+
+    Raises
+    ------
+    RuleFileError
+        One line naming the rule (or section) and what is wrong.
+    """
+    hint = "fix the rule file (see docs/clinic.md, 'The rules as data')"
+    try:
+        spec = RuleFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise RuleFileError(_first_error(exc), path=source, hint=hint) from None
+    facts = known_facts()
+    try:
+        seen: set[str] = set()
+        rules: list[Rule] = []
+        for r in spec.rules:
+            where = f"rule '{r.id}'"
+            if r.id in seen:
+                raise RuleFileError(f"{where}: duplicate id")
+            seen.add(r.id)
+            if r.source not in SOURCES:
+                raise RuleFileError(f"{where}: unknown source '{r.source}'")
+            if r.kind == "differential" and (
+                r.target not in spec.conditions or r.direction is None
+            ):
+                raise RuleFileError(
+                    f"{where}: a differential rule needs a declared target and a direction"
+                )
+            if r.kind == "likelihood" and (r.group is None or r.direction is None):
+                raise RuleFileError(f"{where}: a likelihood rule needs a group and a direction")
+            if r.kind == "red_flag" and r.problem not in spec.problems:
+                raise RuleFileError(f"{where}: unknown problem '{r.problem}'")
+            if r.kind == "workup" and not r.action:
+                raise RuleFileError(f"{where}: a work-up rule needs an action")
+            cond = parse_condition(r.when, facts, where)
+            rules.append(Rule(condition=cond, **r.model_dump(exclude={"when"})))
+        problem_actions: dict[str, list[tuple[Cond | None, ActionSpec]]] = {}
+        for pid, p in spec.problems.items():
+            acts = []
+            for i, a in enumerate(p.actions):
+                where = f"problem '{pid}' action {i + 1}"
+                if a.source not in SOURCES:
+                    raise RuleFileError(f"{where}: unknown source '{a.source}'")
+                cond = None if a.when is None else parse_condition(a.when, facts, where)
+                acts.append((cond, a))
+            if acts[-1][0] is not None:
+                raise RuleFileError(
+                    f"problem '{pid}': the last action must have no 'when' (the default)"
+                )
+            problem_actions[pid] = acts
+        leads = {
+            cid: parse_condition(c.leads_when, facts, f"condition '{cid}'")
+            for cid, c in spec.conditions.items()
+            if c.leads_when is not None
+        }
+        for name in [
+            *spec.completeness.red_flag_fields,
+            *spec.completeness.required_for_sufficiency,
+            *spec.completeness.phenomenology_required,
+            *spec.completeness.only_when_present,
+            *spec.completeness.only_when_present.values(),
+        ]:
+            if name not in Case.model_fields:
+                raise RuleFileError(f"completeness: '{name}' is not a case field")
+        targets = {r.target for r in rules if r.kind == "differential" and r.direction == "for"}
+        missing = [c for c in spec.conditions if c not in targets]
+        if missing:
+            raise RuleFileError(f"conditions without any rule for them: {', '.join(missing)}")
+    except RuleFileError as exc:
+        raise RuleFileError(exc.message, path=source, hint=hint) from None
+    return RuleBook(
+        version=spec.version,
+        conditions={k: v.label for k, v in spec.conditions.items()},
+        leads_when=leads,
+        problems=spec.problems,
+        problem_actions=problem_actions,
+        completeness=spec.completeness,
+        rules=rules,
+    )
+
+
+def load_rules(path: str | Path | None = None) -> RuleBook:
+    """Read and check a rule file (default: the packaged ``rules.yaml``).
+
+    Raises
+    ------
+    hemispasm.errors.InputError
+        The file is missing or unreadable.
+    RuleFileError
+        The file is not valid YAML or a rule is malformed (one line naming the rule).
+    """
+    from hemispasm.clinic.case import read_mapping
+
+    p = Path(path) if path is not None else RULES_FILE
+    return build_rulebook(read_mapping(p, what="rule file"), source=p)
+
+
+@functools.cache
+def rulebook() -> RuleBook:
+    """The packaged rules, loaded once."""
+    return load_rules()
 
 
 # ------------------------------------------------------------------------------------------
@@ -81,8 +445,17 @@ class Rule(BaseModel):
 # ------------------------------------------------------------------------------------------
 
 
+def _recorded(v: Any) -> bool:
+    return v is not None and v != [] and v != ()
+
+
 def case_facts(case: Case, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Flatten a case into the facts rules read (pure; derived facts included).
+
+    A field left out of the case is ``None`` ("not recorded"), never ``False``: rules that need
+    a finding to be absent only fire on an explicit ``false``. For
+    ``other_cranial_nerve_signs`` (a list) the fact ``other_cn_recorded`` says whether the list
+    was given at all.
 
     Parameters
     ----------
@@ -90,9 +463,20 @@ def case_facts(case: Case, *, extra: dict[str, Any] | None = None) -> dict[str, 
     extra : dict, optional
         Further facts (e.g. from the treatment-course analysis: ``botox_waning``).
     """
-    facts: dict[str, Any] = case.model_dump(exclude={"treatments", "scales", "video_summary"})
+    facts: dict[str, Any] = case.model_dump(
+        exclude={"treatments", "scales", "video_summary", "identity", "notes", "interpretations"}
+    )
     muscles = case.muscles_involved
     first = case.first_muscle
+    toxin = [t for t in case.treatments if t.type == "botulinum_toxin"]
+    latest_toxin = max(toxin, key=lambda t: (t.date is not None, t.date or 0)) if toxin else None
+    weakness_after_toxin = bool(latest_toxin and "facial_weakness" in latest_toxin.side_effects)
+    explained = bool(case.prior_bells_palsy) or bool(case.facial_trauma) or weakness_after_toxin
+    cn = set(case.other_cranial_nerve_signs)
+    deficit = (
+        (case.facial_weakness is True and not explained) or case.hearing_loss is True or bool(cn)
+    )
+    pregnancy = getattr(case, "pregnancy", None)
     facts.update(
         unilateral=case.side in ("left", "right"),
         bilateral=case.side == "bilateral",
@@ -104,20 +488,38 @@ def case_facts(case: Case, *, extra: dict[str, Any] | None = None) -> dict[str, 
         spread_in_facial_territory=len(muscles) > 1 and all(m in FACIAL_MUSCLES for m in muscles),
         lower_face_involved=any(m in LOWER_FACE for m in muscles),
         periocular_only=muscles == ["orbicularis_oculi"],
+        isolated_lower_face=bool(muscles) and all(m in LOWER_FACE for m in muscles),
         spasm_recorded=case.spasm_type is not None,
         hfs_trigger=any(t in HFS_TRIGGERS for t in case.triggers),
         bright_light_trigger="bright_light" in case.triggers,
         voluntary_movement_trigger="voluntary_facial_movement" in case.triggers,
-        other_cn=bool(case.other_cranial_nerve_signs),
+        other_cn=bool(cn),
+        other_cn_recorded="other_cranial_nerve_signs" in case.model_fields_set,
+        trigeminal_sign="V" in cn,
+        visual_cn_sign=bool(cn & {"II", "III", "IV", "VI"}),
         vestibulocochlear=bool(case.tinnitus) or bool(case.vertigo),
-        weakness_explained=bool(case.prior_bells_palsy) or bool(case.facial_trauma),
+        weakness_after_toxin=weakness_after_toxin,
+        weakness_explained=explained,
+        unexplained_weakness=case.facial_weakness is True and not explained,
         no_prior_palsy=case.prior_bells_palsy is False and case.facial_trauma is not True,
         mri_done=case.mri != "not_done",
         emg_done=case.emg_lsr != "not_done",
+        mri_contrast=case.mri != "not_done" and "contrast" in case.mri_sequences,
         mri_missing_high_res_t2=case.mri != "not_done" and "high_res_t2" not in case.mri_sequences,
         mri_missing_mra=case.mri != "not_done" and "mra_tof" not in case.mri_sequences,
         mri_sequences_recorded=bool(case.mri_sequences),
         mri_not_mass=case.mri in ("normal", "neurovascular_conflict"),
+        mass_on_imaging=case.mri == "mass_lesion",
+        young_onset=(case.onset_age if case.onset_age is not None else case.age) is not None
+        and (case.onset_age if case.onset_age is not None else case.age) < 30,
+        child=case.age is not None and case.age < 18,
+        elderly=case.age is not None and case.age > 60,
+        painful_tic_convulsif=case.facial_pain is True and case.side in ("left", "right"),
+        progressive_subacute_loss=getattr(case, "progressive_weakness", None) is True
+        or (getattr(case, "onset_tempo", None) in ("subacute", "sudden") and deficit),
+        pregnant=pregnancy == "pregnant",
+        breastfeeding=pregnancy == "breastfeeding",
+        planning_pregnancy=pregnancy == "planning",
     )
     if extra:
         facts.update(extra)
@@ -125,19 +527,25 @@ def case_facts(case: Case, *, extra: dict[str, Any] | None = None) -> dict[str, 
 
 
 def evaluate(cond: Cond, facts: dict[str, Any]) -> bool:
-    """Evaluate a condition against facts (pure). Unknown facts are treated as not recorded."""
+    """Evaluate a parsed condition against facts (pure). Unknown facts count as not recorded."""
     op = cond[0]
     if op == "true":
         return facts.get(cond[1]) is True
     if op == "false":
         return facts.get(cond[1]) is False
+    if op == "recorded":
+        return _recorded(facts.get(cond[1]))
+    if op == "not_recorded":
+        return not _recorded(facts.get(cond[1]))
     if op == "is":
         return facts.get(cond[1]) == cond[2]
     if op == "in":
         return facts.get(cond[1]) in cond[2]
-    if op == "lt":
+    if op in ("lt", "ge"):
         v = facts.get(cond[1])
-        return v is not None and v < cond[2]
+        if v is None or isinstance(v, bool):
+            return False
+        return v < cond[2] if op == "lt" else v >= cond[2]
     if op == "all":
         return all(evaluate(c, facts) for c in cond[1])
     if op == "any":
@@ -154,12 +562,18 @@ def describe(cond: Cond) -> str:
         return f"{cond[1]} is present"
     if op == "false":
         return f"{cond[1]} is recorded as absent"
+    if op == "recorded":
+        return f"{cond[1]} is recorded"
+    if op == "not_recorded":
+        return f"{cond[1]} is not recorded"
     if op == "is":
         return f"{cond[1]} = {cond[2]}"
     if op == "in":
         return f"{cond[1]} in {{{', '.join(map(str, cond[2]))}}}"
     if op == "lt":
         return f"{cond[1]} < {cond[2]}"
+    if op == "ge":
+        return f"{cond[1]} >= {cond[2]}"
     if op in ("all", "any"):
         joiner = " and " if op == "all" else " or "
         return "(" + joiner.join(describe(c) for c in cond[1]) + ")"
@@ -169,1011 +583,28 @@ def describe(cond: Cond) -> str:
 
 
 def fired(rules: list[Rule], facts: dict[str, Any]) -> list[Rule]:
-    """The rules whose condition holds, in table order (pure)."""
+    """The rules whose condition holds, in file order (pure)."""
     return [r for r in rules if evaluate(r.condition, facts)]
 
 
-# ------------------------------------------------------------------------------------------
-# the rule tables
-# ------------------------------------------------------------------------------------------
-
-MRI_ACTION = (
-    "MRI of the brain and posterior fossa with high-resolution T2 (CISS/FIESTA) through the "
-    "cerebellopontine angle and MRA/3D-TOF (add contrast where a mass is suspected)"
-)
-ENT_ACTION = "urgent ENT / head-and-neck referral (suspected-cancer pathway)"
+def problem_action(problem: str, facts: dict[str, Any]) -> ActionSpec:
+    """The action for a red-flag problem: the first variant whose condition holds (pure)."""
+    for cond, act in rulebook().problem_actions[problem]:
+        if cond is None or evaluate(cond, facts):
+            return act
+    raise AssertionError("unreachable: the last action has no condition")  # pragma: no cover
 
 
-def _lk(id_, cond, conclusion, source, group, direction="for"):
-    return Rule(
-        id=id_,
-        kind="likelihood",
-        condition=cond,
-        conclusion=conclusion,
-        source=source,
-        group=group,
-        direction=direction,
-    )
-
-
-#: Features for and against a hemifacial-spasm picture (hfs_likelihood).
-LIKELIHOOD_RULES: list[Rule] = [
-    _lk(
-        "L.unilateral",
-        ("true", "unilateral"),
-        "spasms confined to one side of the face",
-        "wang_jankovic1998",
-        "core",
-    ),
-    _lk(
-        "L.bilateral_async",
-        ("true", "bilateral_asynchronous"),
-        "both sides affected but not synchronously, as in rare bilateral HFS",
-        "han2009",
-        "core",
-    ),
-    _lk(
-        "L.periocular_onset",
-        ("true", "periocular_onset"),
-        "onset in the orbicularis oculi, the usual first muscle",
-        "wang_jankovic1998",
-        "core",
-    ),
-    _lk(
-        "L.spread",
-        ("true", "spread_in_facial_territory"),
-        "spread within muscles of one facial nerve",
-        "wang_jankovic1998",
-        "core",
-    ),
-    _lk(
-        "L.clonic_tonic",
-        ("in", "spasm_type", ["clonic", "tonic", "both"]),
-        "clonic and/or tonic contractions",
-        "wang_jankovic1998",
-        "core",
-    ),
-    _lk(
-        "L.triggers",
-        ("true", "hfs_trigger"),
-        "provoked by stress, fatigue, anxiety, reading or coughing",
-        "wang_jankovic1998",
-        "core",
-    ),
-    _lk(
-        "L.babinski2",
-        ("true", "other_babinski_sign"),
-        "the 'other Babinski sign' (brow rises as the eye closes), not reproducible at will",
-        "stamey_jankovic2007",
-        "confirm",
-    ),
-    _lk(
-        "L.lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response on EMG, an electrophysiological hallmark of HFS",
-        "yaltho_jankovic2011",
-        "confirm",
-    ),
-    _lk(
-        "L.nvc",
-        ("is", "mri", "neurovascular_conflict"),
-        "MRI shows a vessel contacting the facial nerve (also seen in some healthy people)",
-        "lu2014",
-        "confirm",
-    ),
-    _lk(
-        "L.x.bilateral_sync",
-        ("true", "bilateral_synchronous"),
-        "both sides contract synchronously, unlike HFS",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.bilateral",
-        ("true", "bilateral"),
-        "bilateral involvement is rare in HFS",
-        "han2009",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.suppressible",
-        ("any", [("true", "suppressible"), ("true", "premonitory_urge")]),
-        "movements are suppressible or preceded by an urge (tic-like)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.sensory_trick",
-        ("true", "sensory_trick"),
-        "a sensory trick relieves the movements (dystonic feature)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.myokymia",
-        ("true", "myokymia"),
-        "rippling myokymia rather than spasms",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.jaw",
-        ("any", [("true", "jaw_muscle_spasm"), ("true", "jaw_onset")]),
-        "jaw-closing muscles involved (trigeminal, not facial, territory)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.distractible",
-        ("true", "distractible"),
-        "movements vary or stop with distraction",
-        "baizabal_jankovic2016",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.bells",
-        ("any", [("true", "prior_bells_palsy"), ("true", "facial_trauma")]),
-        "prior facial palsy or facial nerve injury (post-paralytic synkinesis)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.td",
-        ("all", [("true", "dopamine_blocker_exposure"), ("true", "orolingual_movements")]),
-        "dopamine-blocker exposure with orolingual movements (tardive)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.seizures",
-        ("true", "seizures"),
-        "known or suspected seizures (focal motor seizures can involve the face)",
-        "yaltho_jankovic2011",
-        "phenomenology",
-        "against",
-    ),
-    _lk(
-        "L.x.lower_onset",
-        ("true", "lower_face_onset"),
-        "onset in the lower face (atypical HFS)",
-        "yaltho_jankovic2011",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.weakness",
-        ("true", "facial_weakness"),
-        "facial weakness is not part of primary HFS",
-        "yaltho_jankovic2011",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.hearing",
-        ("true", "hearing_loss"),
-        "hearing loss suggests a cerebellopontine-angle lesion",
-        "yaltho_jankovic2011",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.cn",
-        ("true", "other_cn"),
-        "other cranial-nerve signs suggest a structural lesion",
-        "yaltho_jankovic2011",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.mass",
-        ("is", "mri", "mass_lesion"),
-        "MRI shows a mass lesion (secondary HFS)",
-        "han2009",
-        "secondary",
-        "against",
-    ),
-    _lk(
-        "L.x.lsr_absent",
-        ("is", "emg_lsr", "absent"),
-        "no lateral spread response on EMG",
-        "yaltho_jankovic2011",
-        "secondary",
-        "against",
-    ),
-]
-
-
-def _dx(target, direction, id_, cond, conclusion, source, weight=1):
-    return Rule(
-        id=f"D.{target}.{id_}",
-        kind="differential",
-        target=target,
-        direction=direction,
-        condition=cond,
-        conclusion=conclusion,
-        source=source,
-        weight=weight,
-    )
-
-
-#: The differential diagnosis, in its tie-breaking order.
-CONDITIONS: dict[str, str] = {
-    "hemifacial_spasm": "Hemifacial spasm (primary, neurovascular)",
-    "secondary_hfs_cpa_lesion": "Secondary HFS from a cerebellopontine-angle lesion",
-    "blepharospasm": "Blepharospasm",
-    "post_paralytic_synkinesis": "Post-paralytic synkinesis (after Bell's palsy)",
-    "facial_tics": "Facial tics",
-    "facial_myokymia": "Facial myokymia",
-    "hemimasticatory_spasm": "Hemimasticatory spasm",
-    "focal_motor_seizures": "Focal motor seizures",
-    "psychogenic_facial_movements": "Psychogenic (functional) facial movements",
-    "tardive_dyskinesia": "Tardive dyskinesia",
-}
-
-_W, _S, _X = 1, 2, 3  # supportive, strong, near-specific (engineering weights)
-
-DIFFERENTIAL_RULES: list[Rule] = [
-    # hemifacial spasm
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "unilateral",
-        ("true", "unilateral"),
-        "one-sided spasms",
-        "wang_jankovic1998",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "async_bilateral",
-        ("true", "bilateral_asynchronous"),
-        "bilateral but asynchronous (bilateral HFS)",
-        "han2009",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "periocular_onset",
-        ("true", "periocular_onset"),
-        "began in the orbicularis oculi",
-        "wang_jankovic1998",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "spread",
-        ("true", "spread_in_facial_territory"),
-        "spread within one facial nerve's muscles",
-        "wang_jankovic1998",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "clonic_tonic",
-        ("in", "spasm_type", ["clonic", "tonic", "both"]),
-        "clonic/tonic contractions",
-        "wang_jankovic1998",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "triggers",
-        ("true", "hfs_trigger"),
-        "typical provoking factors",
-        "wang_jankovic1998",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign",
-        "stamey_jankovic2007",
-        _X,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response present",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "for",
-        "nvc",
-        ("is", "mri", "neurovascular_conflict"),
-        "neurovascular conflict on MRI",
-        "lu2014",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "sync",
-        ("true", "bilateral_synchronous"),
-        "bilateral synchronous contractions",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "trick",
-        ("true", "sensory_trick"),
-        "sensory trick",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "suppress",
-        ("any", [("true", "suppressible"), ("true", "premonitory_urge")]),
-        "suppressible / premonitory urge",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "mass",
-        ("is", "mri", "mass_lesion"),
-        "mass lesion on MRI (secondary cause)",
-        "han2009",
-        _X,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "weakness",
-        ("true", "facial_weakness"),
-        "facial weakness",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "hearing",
-        ("true", "hearing_loss"),
-        "hearing loss",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "cn",
-        ("true", "other_cn"),
-        "other cranial-nerve signs",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "bells",
-        ("any", [("true", "prior_bells_palsy"), ("true", "facial_trauma")]),
-        "prior facial palsy / nerve injury",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "jaw",
-        ("any", [("true", "jaw_muscle_spasm"), ("true", "jaw_onset")]),
-        "jaw-muscle spasm",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "distractible",
-        ("true", "distractible"),
-        "distractible, variable movements",
-        "baizabal_jankovic2016",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "lsr_absent",
-        ("is", "emg_lsr", "absent"),
-        "no lateral spread response",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "myokymia",
-        ("true", "myokymia"),
-        "myokymic rippling",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "seizures",
-        ("true", "seizures"),
-        "seizures",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "hemifacial_spasm",
-        "against",
-        "td",
-        ("all", [("true", "dopamine_blocker_exposure"), ("true", "orolingual_movements")]),
-        "tardive picture",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # secondary HFS from a CPA lesion
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "mass",
-        ("is", "mri", "mass_lesion"),
-        "mass lesion on MRI",
-        "han2009",
-        4,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "weakness",
-        ("true", "facial_weakness"),
-        "facial weakness",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "hearing",
-        ("true", "hearing_loss"),
-        "hearing loss",
-        "zeiler2015",
-        _S,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "vestibulocochlear",
-        ("true", "vestibulocochlear"),
-        "tinnitus or vertigo",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "cn",
-        ("true", "other_cn"),
-        "other cranial-nerve signs",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "lower_onset",
-        ("true", "lower_face_onset"),
-        "atypical onset in the lower face",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "for",
-        "tonic",
-        ("is", "spasm_type", "tonic"),
-        "purely tonic contraction, usual in secondary HFS",
-        "zeiler2015",
-        _W,
-    ),
-    _dx(
-        "secondary_hfs_cpa_lesion",
-        "against",
-        "mri_clear",
-        ("true", "mri_not_mass"),
-        "MRI without a mass lesion",
-        "han2009",
-        _X,
-    ),
-    # blepharospasm
-    _dx(
-        "blepharospasm",
-        "for",
-        "sync",
-        ("true", "bilateral_synchronous"),
-        "bilateral synchronous eyelid closure",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "blepharospasm",
-        "for",
-        "blinking",
-        ("true", "bilateral_blinking"),
-        "excessive bilateral blinking",
-        "jankovic_orman1987",
-        _S,
-    ),
-    _dx(
-        "blepharospasm",
-        "for",
-        "trick",
-        ("true", "sensory_trick"),
-        "sensory trick",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "blepharospasm",
-        "for",
-        "light",
-        ("true", "bright_light_trigger"),
-        "provoked by bright light",
-        "jankovic_orman1987",
-        _W,
-    ),
-    _dx(
-        "blepharospasm",
-        "against",
-        "unilateral",
-        ("true", "unilateral"),
-        "one-sided",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "blepharospasm",
-        "against",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign (not seen in blepharospasm)",
-        "stamey_jankovic2007",
-        _X,
-    ),
-    _dx(
-        "blepharospasm",
-        "against",
-        "lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # post-paralytic synkinesis
-    _dx(
-        "post_paralytic_synkinesis",
-        "for",
-        "bells",
-        ("true", "prior_bells_palsy"),
-        "prior Bell's palsy",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "post_paralytic_synkinesis",
-        "for",
-        "trauma",
-        ("true", "facial_trauma"),
-        "prior facial nerve injury",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "post_paralytic_synkinesis",
-        "for",
-        "weakness",
-        ("true", "facial_weakness"),
-        "residual facial weakness",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    _dx(
-        "post_paralytic_synkinesis",
-        "for",
-        "voluntary",
-        ("true", "voluntary_movement_trigger"),
-        "movements triggered by voluntary facial movement",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "post_paralytic_synkinesis",
-        "against",
-        "no_palsy",
-        ("true", "no_prior_palsy"),
-        "no prior facial palsy or injury",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # facial tics
-    _dx(
-        "facial_tics",
-        "for",
-        "suppressible",
-        ("true", "suppressible"),
-        "voluntarily suppressible",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "facial_tics",
-        "for",
-        "urge",
-        ("true", "premonitory_urge"),
-        "premonitory urge",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "facial_tics",
-        "for",
-        "child",
-        ("lt", "onset_age", 18),
-        "onset before age 18",
-        "dsm5_tics",
-        _S,
-    ),
-    _dx(
-        "facial_tics",
-        "against",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign",
-        "stamey_jankovic2007",
-        _S,
-    ),
-    _dx(
-        "facial_tics",
-        "against",
-        "lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # facial myokymia
-    _dx(
-        "facial_myokymia",
-        "for",
-        "myokymia",
-        ("true", "myokymia"),
-        "rippling, undulating myokymia",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "facial_myokymia",
-        "against",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign",
-        "stamey_jankovic2007",
-        _W,
-    ),
-    _dx(
-        "facial_myokymia",
-        "against",
-        "not_myokymia",
-        ("false", "myokymia"),
-        "no myokymia on examination",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # hemimasticatory spasm
-    _dx(
-        "hemimasticatory_spasm",
-        "for",
-        "jaw",
-        ("true", "jaw_muscle_spasm"),
-        "spasm of the jaw-closing muscles",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "hemimasticatory_spasm",
-        "for",
-        "jaw_onset",
-        ("true", "jaw_onset"),
-        "began in masseter/temporalis",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "hemimasticatory_spasm",
-        "against",
-        "no_jaw",
-        ("false", "jaw_muscle_spasm"),
-        "jaw muscles spared",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # focal motor seizures
-    _dx(
-        "focal_motor_seizures",
-        "for",
-        "seizures",
-        ("true", "seizures"),
-        "known or suspected seizures",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "focal_motor_seizures",
-        "against",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign",
-        "stamey_jankovic2007",
-        _W,
-    ),
-    _dx(
-        "focal_motor_seizures",
-        "against",
-        "lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response",
-        "yaltho_jankovic2011",
-        _W,
-    ),
-    # psychogenic
-    _dx(
-        "psychogenic_facial_movements",
-        "for",
-        "distractible",
-        ("true", "distractible"),
-        "variable, distractible movements",
-        "baizabal_jankovic2016",
-        _X,
-    ),
-    _dx(
-        "psychogenic_facial_movements",
-        "against",
-        "babinski2",
-        ("true", "other_babinski_sign"),
-        "other Babinski sign (organic HFS)",
-        "baizabal_jankovic2016",
-        _X,
-    ),
-    _dx(
-        "psychogenic_facial_movements",
-        "against",
-        "lsr",
-        ("is", "emg_lsr", "present"),
-        "lateral spread response",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    # tardive dyskinesia
-    _dx(
-        "tardive_dyskinesia",
-        "for",
-        "exposure",
-        ("true", "dopamine_blocker_exposure"),
-        "dopamine-receptor-blocker exposure",
-        "yaltho_jankovic2011",
-        _X,
-    ),
-    _dx(
-        "tardive_dyskinesia",
-        "for",
-        "orolingual",
-        ("true", "orolingual_movements"),
-        "stereotyped orolingual movements",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-    _dx(
-        "tardive_dyskinesia",
-        "against",
-        "unilateral",
-        ("true", "unilateral"),
-        "strictly one-sided",
-        "yaltho_jankovic2011",
-        _S,
-    ),
-]
-
-
-def _rf(id_, cond, flag, urgency, action, source):
-    return Rule(
-        id=f"R.{id_}",
-        kind="red_flag",
-        condition=cond,
-        conclusion=flag,
-        urgency=urgency,
-        action=action,
-        source=source,
-    )
-
-
-RED_FLAG_RULES: list[Rule] = [
-    _rf(
-        "mass_on_mri",
-        ("is", "mri", "mass_lesion"),
-        "mass lesion on MRI (secondary HFS)",
-        "urgent",
-        "neurosurgical referral for the lesion; treat the cause",
-        "han2009",
-    ),
-    _rf(
-        "facial_weakness",
-        ("all", [("true", "facial_weakness"), ("not", ("true", "weakness_explained"))]),
-        "facial weakness (possible mass lesion)",
-        "priority",
-        MRI_ACTION,
-        "yaltho_jankovic2011",
-    ),
-    _rf(
-        "hearing_loss",
-        ("true", "hearing_loss"),
-        "hearing loss (possible cerebellopontine-angle lesion)",
-        "priority",
-        MRI_ACTION,
-        "zeiler2015",
-    ),
-    _rf(
-        "vestibulocochlear",
-        ("true", "vestibulocochlear"),
-        "tinnitus or vertigo (eighth-nerve symptoms)",
-        "priority",
-        MRI_ACTION,
-        "yaltho_jankovic2011",
-    ),
-    _rf(
-        "other_cn",
-        ("true", "other_cn"),
-        "other cranial-nerve signs (possible structural lesion)",
-        "priority",
-        MRI_ACTION,
-        "yaltho_jankovic2011",
-    ),
-    _rf(
-        "lower_face_onset",
-        ("all", [("true", "lower_face_onset"), ("true", "hfs_considered")]),
-        "atypical onset in the lower face",
-        "priority",
-        MRI_ACTION,
-        "yaltho_jankovic2011",
-    ),
-    _rf(
-        "bilateral",
-        ("all", [("true", "bilateral"), ("not", ("true", "bilateral_synchronous"))]),
-        "bilateral involvement (rare in HFS)",
-        "priority",
-        MRI_ACTION,
-        "han2009",
-    ),
-    _rf(
-        "myokymia",
-        ("true", "myokymia"),
-        "facial myokymia (may accompany brainstem lesions)",
-        "priority",
-        MRI_ACTION,
-        "yaltho_jankovic2011",
-    ),
-    _rf(
-        "dyspnea",
-        ("true", "dyspnea"),
-        "trouble breathing (possible upper-airway compromise)",
-        "emergency",
-        "same-day emergency assessment of the airway",
-        "scottish_cancer_referral",
-    ),
-    _rf(
-        "neck_mass",
-        ("true", "neck_mass"),
-        "palpable lump or mass in the head or neck",
-        "urgent",
-        ENT_ACTION,
-        "nice_ng12",
-    ),
-    _rf(
-        "dysphagia",
-        ("true", "dysphagia"),
-        "trouble eating or swallowing",
-        "urgent",
-        ENT_ACTION,
-        "ucla_head_neck_symptoms",
-    ),
-    _rf(
-        "hoarseness",
-        ("true", "hoarseness"),
-        "voice change or hoarseness",
-        "urgent",
-        ENT_ACTION,
-        "nice_ng12",
-    ),
-    _rf(
-        "visual_change",
-        ("true", "visual_change"),
-        "trouble seeing (e.g. double vision)",
-        "urgent",
-        ENT_ACTION,
-        "ucla_head_neck_symptoms",
-    ),
-    _rf(
-        "weight_loss",
-        ("true", "weight_loss"),
-        "unexplained weight loss",
-        "urgent",
-        ENT_ACTION,
-        "ucla_head_neck_symptoms",
-    ),
-]
-
-
-_WORKUP_REASONS = {
-    "emg": "HFS is being considered and no EMG is recorded",
-    "mri": "HFS is being considered and no MRI is recorded",
-    "mri_t2": "the MRI recorded lacks high-resolution T2 through the cerebellopontine angle",
-    "mri_mra": "the MRI recorded lacks MRA/TOF",
-}
-
-
-def _wk(id_, cond, action, source):
-    return Rule(
-        id=f"W.{id_}",
-        kind="workup",
-        condition=cond,
-        conclusion=action,
-        action=action,
-        reason=_WORKUP_REASONS[id_],
-        source=source,
-    )
-
-
-WORKUP_RULES: list[Rule] = [
-    _wk(
-        "emg",
-        ("all", [("true", "hfs_considered"), ("not", ("true", "emg_done"))]),
-        "EMG of the facial muscles for the lateral spread response (stimulate one facial-nerve "
-        "branch, record from a muscle of another)",
-        "yaltho_jankovic2011",
-    ),
-    _wk(
-        "mri",
-        ("all", [("true", "hfs_considered"), ("not", ("true", "mri_done"))]),
-        MRI_ACTION,
-        "kemp_reich2004",
-    ),
-    _wk(
-        "mri_t2",
-        ("all", [("true", "mri_sequences_recorded"), ("true", "mri_missing_high_res_t2")]),
-        "complete the MRI with high-resolution T2 (CISS/FIESTA) through the cerebellopontine angle",
-        "lu2014",
-    ),
-    _wk(
-        "mri_mra",
-        ("all", [("true", "mri_sequences_recorded"), ("true", "mri_missing_mra")]),
-        "complete the MRI with MRA/3D-TOF to show the offending vessel",
-        "lu2014",
-    ),
-]
+# Views kept for callers of the former Python tables.
+def __getattr__(name: str) -> Any:
+    views = {
+        "LIKELIHOOD_RULES": "likelihood",
+        "DIFFERENTIAL_RULES": "differential",
+        "RED_FLAG_RULES": "red_flag",
+        "WORKUP_RULES": "workup",
+    }
+    if name in views:
+        return rulebook().of_kind(views[name])
+    if name == "CONDITIONS":
+        return rulebook().conditions
+    raise AttributeError(name)

@@ -44,6 +44,7 @@ class ScaleScore(BaseModel):
     total_range: tuple[float, float]
     interpretation: str
     extra: dict[str, float] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
     source: str
 
 
@@ -127,7 +128,8 @@ HFS7 = ScaleSpec(
     items=[
         ItemSpec(name=f"item{i}", label=f"HFS-7 item {i}", levels=_HFS7_LEVELS) for i in range(1, 8)
     ],
-    scoring="7 self-rated items 0-4; raw total 0-28; index 0-100 = 100 x total / 28",
+    scoring="7 self-rated items 0-4; the raw total 0-28 is the primary figure (as published); "
+    "an index 0-100 = 100 x total / 28 is shown beside it",
 )
 
 SCALES: dict[str, ScaleSpec] = {s.name: s for s in (JANKOVIC, SMC, COHEN_ALBERT, HFS7)}
@@ -150,13 +152,20 @@ def _check(spec: ScaleSpec, answers: Mapping[str, Any]) -> dict[str, int]:
     out: dict[str, int] = {}
     for it in spec.items:
         raw = answers[it.name]
+        if isinstance(raw, bool):
+            raise ValidationError(
+                f"{spec.name}: item '{it.name}' is {str(raw).lower()}, a yes/no value, not a "
+                "whole number",
+                hint=f"allowed values: {min(it.levels)}-{max(it.levels)}",
+            )
         try:
-            if isinstance(raw, bool) or float(raw) != int(float(raw)):
+            if not isinstance(raw, int | float | str) or float(raw) != int(float(raw)):
                 raise ValueError
             val = int(float(raw))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:36] + "..."
             raise ValidationError(
-                f"{spec.name}: item '{it.name}' must be a whole number, got {raw!r}",
+                f"{spec.name}: item '{it.name}' must be a whole number, got {shown}",
                 hint=f"allowed values: {min(it.levels)}-{max(it.levels)}",
             ) from None
         if val not in it.levels:
@@ -168,8 +177,37 @@ def _check(spec: ScaleSpec, answers: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
+#: Two Jankovic items more than this apart are pointed out as possibly inconsistent.
+#: ENGINEERING CHOICE (the published scale has no consistency rule): 3 or more.
+JRS_INCONSISTENT_GAP = 3
+
+
+def jankovic_warnings(severity: int, frequency: int) -> list[str]:
+    """Warnings for an internally inconsistent pair of Jankovic items (pure).
+
+    One item 0 ("none") while the other is above 0 describes spasms that are both absent and
+    present; items 3 or more apart (e.g. severity 4 "incapacitating" with frequency 1 "slightly
+    increased blinking") are unlikely together. Both are pointed out, never corrected.
+    """
+    out = []
+    if (severity == 0) != (frequency == 0):
+        out.append(
+            f"inconsistent pair: severity {severity} and frequency {frequency} (one says no "
+            "spasm, the other says there is); check both items"
+        )
+    elif abs(severity - frequency) >= JRS_INCONSISTENT_GAP:
+        out.append(
+            f"unusual pair: severity {severity} and frequency {frequency} are "
+            f"{abs(severity - frequency)} points apart; check both items"
+        )
+    return out
+
+
 def score_jankovic(answers: Mapping[str, Any]) -> ScaleScore:
-    """Jankovic Rating Scale: severity 0-4 and frequency 0-4; total = sum (0-8)."""
+    """Jankovic Rating Scale: severity 0-4 and frequency 0-4; total = sum (0-8).
+
+    Internally inconsistent pairs get a warning (:func:`jankovic_warnings`).
+    """
     items = _check(JANKOVIC, answers)
     sev, freq = items["severity"], items["frequency"]
     return ScaleScore(
@@ -180,6 +218,7 @@ def score_jankovic(answers: Mapping[str, Any]) -> ScaleScore:
         total_range=(0, 8),
         interpretation=f"severity {sev}: {JANKOVIC.items[0].levels[sev]}; "
         f"frequency {freq}: {JANKOVIC.items[1].levels[freq]}",
+        warnings=jankovic_warnings(sev, freq),
         source=JANKOVIC.source,
     )
 
@@ -254,7 +293,8 @@ def score_cohen_albert(answers: Mapping[str, Any]) -> ScaleScore:
 
 
 def score_hfs7(answers: Mapping[str, Any]) -> ScaleScore:
-    """HFS-7: seven items 0-4, raw total 0-28, index 0-100 (= 100 x total / 28)."""
+    """HFS-7: seven items 0-4; the raw total 0-28 is the primary figure (as the literature
+    reports it), with the index 0-100 (= 100 x total / 28) beside it in ``extra``."""
     items = _check(HFS7, answers)
     total = sum(items.values())
     index = round(100.0 * total / 28.0, 1)
@@ -262,10 +302,11 @@ def score_hfs7(answers: Mapping[str, Any]) -> ScaleScore:
         scale="hfs7",
         title=HFS7.title,
         items=items,
-        total=index,
-        total_range=(0, 100),
-        interpretation=f"raw total {total}/28 (index {index}/100; higher = worse quality of life)",
-        extra={"raw_total": float(total)},
+        total=float(total),
+        total_range=(0, 28),
+        interpretation=f"raw total {total}/28 (index {index}/100 beside it; higher = worse "
+        "quality of life)",
+        extra={"raw_total": float(total), "index_0_100": index},
         source=HFS7.source,
     )
 

@@ -112,15 +112,43 @@ def _side_dicts(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {s: summary[s] for s in ("left", "right") if isinstance(summary.get(s), dict)}
 
 
-def _num(v: Any, cast: type = float) -> Any:
+def _num(v: Any, cast: type = float, *, key: str = "value", side: str = "") -> Any:
+    """A measured number, or None when absent or not a number.
+
+    A non-finite (NaN, Infinity) or negative value is refused: a video summary never holds one,
+    so the file is damaged or not a summary (issue 10).
+    """
+    import math
+
     if v is None:
         return None
     if isinstance(v, dict):  # e.g. {"value": 2, "rule": "..."}
         v = v.get("value", v.get("estimate"))
-    try:
-        return cast(v)
-    except (TypeError, ValueError):
+    if isinstance(v, bool) or v is None:
         return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(f) or f < 0:
+        raise ValidationError(
+            f"the video summary holds {v!r} for {side + ' ' if side else ''}{key}"[:160],
+            hint="re-create it with `hemispasm analyze` (measured values are finite and >= 0)",
+        )
+    if cast is int:
+        return int(f) if f.is_integer() else None
+    return f
+
+
+def _stage(v: Any) -> Any:
+    """The spread stage as a small int or a short text, else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int) and 0 <= v <= 10:
+        return v
+    if isinstance(v, str) and len(v) <= 40:
+        return v
+    return None
 
 
 def read_video_summary(source: str | Path | dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -129,6 +157,11 @@ def read_video_summary(source: str | Path | dict[str, Any]) -> tuple[dict[str, A
     if isinstance(source, (str, Path)):
         data = read_mapping(source, what="video summary")
         name = Path(source).name
+    elif not isinstance(source, dict):
+        raise ValidationError(
+            "video_summary must be a path to a summary.json or its content (a mapping)",
+            hint="give the path of `hemispasm analyze`'s summary.json",
+        )
     else:
         data = source
     if not isinstance(data, dict):
@@ -154,17 +187,29 @@ def measures_from_summary(summary: dict[str, Any], *, name: str | None = None) -
         regions = _get(d, "regions") or []
         if isinstance(regions, dict):
             regions = [k for k, v in regions.items() if v]
+        if not isinstance(regions, list):
+            regions = []
+
+        def num(
+            key: str, cast: type = float, value: Any = None, side: str = side, d: dict = d
+        ) -> Any:
+            return _num(_get(d, key) if value is None else value, cast, key=key, side=side)
+
         sides[side] = SideMeasures(
-            spasms_per_min=_num(_get(d, "spasms_per_min")),
-            pct_time_in_spasm=_num(_get(d, "pct_time_in_spasm")),
-            clonic_count=_num(_get(d, "clonic_count"), int),
-            tonic_count=_num(_get(d, "tonic_count"), int),
-            regions=[str(r) for r in regions],
-            spread_stage=_get(d, "spread_stage"),
-            severity_score=_num(_get(d, "severity_score")),
-            jankovic_severity=_num(_get(d, "jankovic_severity") or jank.get("severity"), int),
-            jankovic_frequency=_num(_get(d, "jankovic_frequency") or jank.get("frequency"), int),
-            smc_grade=_num(_get(d, "smc_grade"), int),
+            spasms_per_min=num("spasms_per_min"),
+            pct_time_in_spasm=num("pct_time_in_spasm"),
+            clonic_count=num("clonic_count", int),
+            tonic_count=num("tonic_count", int),
+            regions=[str(r)[:40] for r in regions if isinstance(r, str | int)][:20],
+            spread_stage=_stage(_get(d, "spread_stage")),
+            severity_score=num("severity_score"),
+            jankovic_severity=num(
+                "jankovic_severity", int, _get(d, "jankovic_severity") or jank.get("severity")
+            ),
+            jankovic_frequency=num(
+                "jankovic_frequency", int, _get(d, "jankovic_frequency") or jank.get("frequency")
+            ),
+            smc_grade=num("smc_grade", int),
         )
     prov = summary.get("provenance") if isinstance(summary.get("provenance"), dict) else {}
     synthetic = bool(summary.get("synthetic") or prov.get("synthetic"))
@@ -191,7 +236,12 @@ def apply_video_summary(
     Jankovic frequency item). Each filled field is listed in ``measured_fields``.
     """
     data, name = read_video_summary(source)
-    vm = measures_from_summary(data, name=name)
+    try:
+        vm = measures_from_summary(data, name=name)
+    except ValidationError as exc:
+        if exc.path is not None or not isinstance(source, str | Path):
+            raise
+        raise ValidationError(exc.message, path=source, hint=exc.hint) from None
     update: dict[str, Any] = {}
     if vm.affected_side:
         if case.side is None:
