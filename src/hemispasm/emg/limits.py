@@ -4,8 +4,8 @@ Every check raises :class:`hemispasm.errors.InputError` with one line naming the
 option, what is wrong and what to do. The numbers are **engineering choices** (listed in
 docs/robustness.md, section "EMG inputs"), not physiological constants:
 
-* :data:`SFREQ_MAX_HZ` — a sampling rate above 1 MHz is taken as a wrong time unit (needle and
-  surface EMG are sampled at a few kHz to a few tens of kHz);
+* :data:`SFREQ_MIN_HZ`, :data:`SFREQ_MAX_HZ` — a sampling rate below 1 Hz or above 1 MHz is
+  taken as a wrong time unit (EMG is sampled at a few kHz to a few tens of kHz);
 * :data:`SAMPLE_MAX_UV` — an EMG sample beyond ±1 V (10⁶ µV) at the electrode is taken as a
   corrupt value or a wrong unit: biopotential amplifier inputs are far smaller (the EMG itself is
   µV to a few mV). Trigger channels (TTL pulses in volts) are exempt;
@@ -28,7 +28,8 @@ from hemispasm.errors import InputError
 if TYPE_CHECKING:
     from hemispasm.emg.io import EmgRecording
 
-#: Highest sampling rate accepted from a file or ``--rate`` (Hz); engineering bound.
+#: Lowest and highest sampling rate accepted from a file or ``--rate`` (Hz); engineering bounds.
+SFREQ_MIN_HZ = 1.0
 SFREQ_MAX_HZ = 1.0e6
 #: Largest |sample| accepted on an EMG channel (µV), i.e. 1 V; engineering bound.
 SAMPLE_MAX_UV = 1.0e6
@@ -41,17 +42,17 @@ SIM_MAX_SNR = 1000.0
 
 
 def check_rate_option(value: float | None, *, path: str | Path | None = None) -> None:
-    """Refuse a ``--rate`` that is not a finite rate in (0, :data:`SFREQ_MAX_HZ`] Hz."""
+    """Refuse a ``--rate`` that is not a rate in [:data:`SFREQ_MIN_HZ`, :data:`SFREQ_MAX_HZ`]."""
     if value is None:
         return
     try:
         v = float(value)
     except (TypeError, ValueError):
         v = math.nan
-    if not (math.isfinite(v) and 0 < v <= SFREQ_MAX_HZ):
+    if not (math.isfinite(v) and SFREQ_MIN_HZ <= v <= SFREQ_MAX_HZ):
         raise InputError(
-            f"--rate {value} is not a sampling rate (needs a number of Hz in (0, "
-            f"{SFREQ_MAX_HZ:g}])",
+            f"--rate {value} is not a sampling rate (accepted: {SFREQ_MIN_HZ:g} to "
+            f"{SFREQ_MAX_HZ:g} Hz)",
             path=path,
             hint="pass the CSV's sampling rate, e.g. --rate 10000",
         )
@@ -59,9 +60,10 @@ def check_rate_option(value: float | None, *, path: str | Path | None = None) ->
 
 def check_file_rate(sfreq: float, path: str | Path, where: str) -> None:
     """Refuse a sampling rate read from a file (``where`` names the field) outside the bounds."""
-    if not (math.isfinite(sfreq) and 0 < sfreq <= SFREQ_MAX_HZ):
+    if not (math.isfinite(sfreq) and SFREQ_MIN_HZ <= sfreq <= SFREQ_MAX_HZ):
         raise InputError(
-            f"{where} gives a sampling rate of {sfreq:g} Hz (accepted: up to {SFREQ_MAX_HZ:g} Hz)",
+            f"{where} gives a sampling rate of {sfreq:g} Hz (accepted: {SFREQ_MIN_HZ:g} to "
+            f"{SFREQ_MAX_HZ:g} Hz)",
             path=path,
             hint="check the time unit (seconds vs milliseconds) and export the file again",
         )
@@ -70,7 +72,8 @@ def check_file_rate(sfreq: float, path: str | Path, where: str) -> None:
 def check_samples(rec: EmgRecording, path: str | Path | None, *, trigger: set[str]) -> None:
     """Refuse non-finite samples anywhere and samples beyond ±1 V on EMG channels.
 
-    The message names the channel, the sample (0-based, and its time) and the value.
+    The message names the channel, the sample (1-based: the first sample is sample 1; with its
+    time from the start) and the value.
     ``trigger`` lists the channels exempt from the amplitude bound.
     """
     data = rec.data
@@ -81,7 +84,7 @@ def check_samples(rec: EmgRecording, path: str | Path | None, *, trigger: set[st
         c, i = np.argwhere(bad)[0]
         n_bad = int(bad.sum())
         raise InputError(
-            f"channel '{rec.ch_names[c]}' sample {i} (t = {i / rec.sfreq:.6g} s) is "
+            f"channel '{rec.ch_names[c]}' sample {i + 1} (t = {i / rec.sfreq:.6g} s) is "
             f"{data[c, i]} ({n_bad} non-finite sample{'s' if n_bad > 1 else ''} in all)",
             path=path,
             hint="every sample must be a finite number; export the file again",
@@ -94,9 +97,11 @@ def check_samples(rec: EmgRecording, path: str | Path | None, *, trigger: set[st
     if big.any():
         r, i = np.argwhere(big)[0]
         c = emg[r]
+        n_big = int(big.sum())
         raise InputError(
-            f"channel '{rec.ch_names[c]}' sample {i} (t = {i / rec.sfreq:.6g} s) is "
-            f"{data[c, i]:.3g} µV, beyond ±1 V ({int(big.sum())} such samples)",
+            f"channel '{rec.ch_names[c]}' sample {i + 1} (t = {i / rec.sfreq:.6g} s) is "
+            f"{data[c, i]:.3g} µV, beyond ±1 V "
+            f"({n_big} such sample{'s' if n_big > 1 else ''})",
             path=path,
             hint="check the unit (--unit uV|mV|V) or remove the corrupt samples",
         )
