@@ -401,7 +401,13 @@ def _read_csv(path: Path, *, sfreq: float | None, assume_unit: str | None) -> Em
             )
     except pd.errors.EmptyDataError:
         df = pd.DataFrame(columns=list(range(len(header))))
-    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeError, ValueError) as exc:
+    except pd.errors.ParserWarning as exc:
+        raise InputError(
+            "a row has more fields than the header",
+            path=path,
+            hint="name every column in the header row, the same columns on every row",
+        ) from exc
+    except (pd.errors.ParserError, UnicodeError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise InputError(
             f"not a readable CSV file ({msg[:160]})",
