@@ -176,7 +176,7 @@ def test_absurd_sample_in_an_edf(tmp_path):
     x[300] = 5.0e6  # 5 V written as µV
     f = tmp_path / "a.edf"
     edfio.Edf([edfio.EdfSignal(x, 2000, label="Mentalis", physical_dimension="uV")]).write(f)
-    with pytest.raises(InputError, match=r"Mentalis.*sample 301"):
+    with pytest.raises(InputError, match=r"Mentalis.*sample 301.*physical and digital ranges"):
         read_emg(f)
 
 
@@ -352,3 +352,50 @@ def test_edf_with_zero_or_absurd_rate(tmp_path):
     f.write_bytes(bytes(raw))
     with pytest.raises(HemispasmError):
         read_emg(f)
+
+
+@pytest.mark.parametrize("suffix", [".edf", ".bdf"])
+def test_discontinuous_edf_is_refused(tmp_path, suffix):
+    edfio = pytest.importorskip("edfio")
+    bdf = suffix == ".bdf"
+    sig = (edfio.BdfSignal if bdf else edfio.EdfSignal)(
+        np.zeros(4000), 1000, label="M", physical_dimension="uV"
+    )
+    f = tmp_path / f"c{suffix}"
+    (edfio.Bdf if bdf else edfio.Edf)([sig], annotations=[edfio.EdfAnnotation(1, None, "x")]).write(
+        f
+    )
+    raw = bytearray(f.read_bytes())
+    assert raw[192:197] in (b"EDF+C", b"BDF+C")
+    raw[195:197] = b"+D"
+    f.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=r"\+D \(discontinuous\)"):
+        read_emg(f)
+
+
+def test_out_naming_an_existing_file(tmp_path, bursts_edf, lsr_edf, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("keep me")
+    for cmd, (path, _) in (("bursts", bursts_edf), ("lsr", lsr_edf)):
+        assert main(["emg", cmd, str(path), "--out", str(blocker)]) == 2
+        err = _one_line_error(capsys)
+        assert "existing file" in err and "cannot create" not in err
+    assert blocker.read_text() == "keep me"
+
+
+def test_stim_channel_not_in_the_file(tmp_path, lsr_edf, capsys):
+    path, _ = lsr_edf
+    out = tmp_path / "o"
+    assert main(["emg", "lsr", str(path), "--out", str(out), "--stim-channel", "Nope"]) == 2
+    assert "Nope" in _one_line_error(capsys)
+    assert not out.exists()
+
+
+def test_rate_disagreeing_with_an_edf_header(tmp_path, bursts_edf, capsys):
+    path, _ = bursts_edf
+    with pytest.raises(InputError, match="--rate 5000 Hz disagrees with the header"):
+        read_emg(path, sfreq=5000)
+    assert read_emg(path, sfreq=10_000).sfreq == 10_000
+    out = tmp_path / "o"
+    assert main(["emg", "bursts", str(path), "--out", str(out), "--rate", "5000"]) == 2
+    assert "disagrees" in _one_line_error(capsys)

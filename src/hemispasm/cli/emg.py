@@ -61,8 +61,11 @@ def lsr_cmd(
 ) -> None:
     """Measure the LSR sweep by sweep (sweeps.csv, summary.json, report.html)."""
     from hemispasm.emg import LsrParams, emg_lsr, read_emg, write_lsr_outputs
+    from hemispasm.emg.limits import check_channel_option
 
+    _check_out_folder(out)
     rec = read_emg(file, sfreq=rate, assume_unit=unit)
+    check_channel_option(rec, stim_channel, "--stim-channel")
     res = emg_lsr(
         rec,
         stim_source=stim_source.value,
@@ -95,6 +98,7 @@ def bursts_cmd(
     """Detect spasm bursts and their synchrony (bursts.csv, summary.json, report.html)."""
     from hemispasm.emg import emg_bursts, read_emg, write_burst_outputs
 
+    _check_out_folder(out)
     rec = read_emg(file, sfreq=rate, assume_unit=unit)
     res = emg_bursts(rec)
     write_burst_outputs(res, out)
@@ -105,6 +109,17 @@ def bursts_cmd(
         f"Outputs in {out}",
         highlight=False,
     )
+
+
+def _check_out_folder(out: Path) -> None:
+    from hemispasm.errors import OutputError
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(
+            "--out names an existing file, not a folder",
+            path=out,
+            hint="give a new or existing folder with --out",
+        )
 
 
 def _check_edf_out(out: Path) -> None:

@@ -198,9 +198,22 @@ def read_emg(
         raise InputError("the file is empty (0 bytes)", path=path, hint="export the file again")
     if suffix in (".edf", ".bdf"):
         rec = _read_edf(path, assume_unit=assume_unit)
+        if sfreq is not None and abs(rec.sfreq - sfreq) > RATE_RTOL * rec.sfreq:
+            raise InputError(
+                f"--rate {sfreq:g} Hz disagrees with the header ({rec.sfreq:g} Hz)",
+                path=path,
+                hint="drop --rate: an EDF/BDF file carries its own sampling rate",
+            )
     else:
         rec = _read_csv(path, sfreq=sfreq, assume_unit=assume_unit)
-    check_samples(rec, path, trigger={n for n in rec.ch_names if TRIGGER_PATTERN.search(n)})
+    check_samples(
+        rec,
+        path,
+        trigger={n for n in rec.ch_names if TRIGGER_PATTERN.search(n)},
+        hint=None
+        if suffix not in (".edf", ".bdf")
+        else "check the unit (--unit uV|mV|V) and the physical and digital ranges in the header",
+    )
     from hemispasm.provenance import sha256_file
 
     rec.meta["sha256"] = sha256_file(path)
@@ -237,6 +250,16 @@ def _read_edf(path: Path, *, assume_unit: str | None) -> EmgRecording:
                 hint="copy or export the file again",
             )
     _check_edf_size(path, edf, is_bdf)
+    with path.open("rb") as fh:
+        reserved = fh.read(256)[192:236].strip()
+    if reserved.startswith((b"EDF+D", b"BDF+D")):
+        # the records of a discontinuous file may have gaps: laid end to end, every time after
+        # the first gap (stimuli, bursts) would be wrong
+        raise InputError(
+            f"{fmt}+D (discontinuous) recordings are not supported",
+            path=path,
+            hint=f"export the recording as continuous {fmt}+C (or one file per segment)",
+        )
     try:
         return _edf_recording(path, edf, fmt, assume_unit)
     except InputError:

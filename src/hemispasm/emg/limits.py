@@ -69,12 +69,15 @@ def check_file_rate(sfreq: float, path: str | Path, where: str) -> None:
         )
 
 
-def check_samples(rec: EmgRecording, path: str | Path | None, *, trigger: set[str]) -> None:
+def check_samples(
+    rec: EmgRecording, path: str | Path | None, *, trigger: set[str], hint: str | None = None
+) -> None:
     """Refuse non-finite samples anywhere and samples beyond ±1 V on EMG channels.
 
     The message names the channel, the sample (1-based: the first sample is sample 1; with its
     time from the start) and the value.
-    ``trigger`` lists the channels exempt from the amplitude bound.
+    ``trigger`` lists the channels exempt from the amplitude bound; ``hint`` replaces the
+    default advice for a sample beyond ±1 V.
     """
     data = rec.data
     if data.size == 0:
@@ -103,7 +106,7 @@ def check_samples(rec: EmgRecording, path: str | Path | None, *, trigger: set[st
             f"{data[c, i]:.3g} µV, beyond ±1 V "
             f"({n_big} such sample{'s' if n_big > 1 else ''})",
             path=path,
-            hint="check the unit (--unit uV|mV|V) or remove the corrupt samples",
+            hint=hint or "check the unit (--unit uV|mV|V) or remove the corrupt samples",
         )
 
 
@@ -177,3 +180,13 @@ def check_simulation_lsr(
                 f"before --sweeps {n_sweeps}",
                 hint="give the index of the first sweep where the LSR is back",
             )
+
+
+def check_channel_option(rec: EmgRecording, name: str | None, option: str) -> None:
+    """Refuse a channel named on the command line (``option``) that the recording lacks."""
+    if name is not None and name not in rec.ch_names:
+        raise InputError(
+            f"{option} '{name}' is not a channel of the file (it has {', '.join(rec.ch_names)})",
+            path=rec.meta.get("source"),
+            hint=f"give the exact channel name with {option}",
+        )
