@@ -399,3 +399,16 @@ def test_rate_disagreeing_with_an_edf_header(tmp_path, bursts_edf, capsys):
     out = tmp_path / "o"
     assert main(["emg", "bursts", str(path), "--out", str(out), "--rate", "5000"]) == 2
     assert "disagrees" in _one_line_error(capsys)
+
+
+def test_binary_and_latin1_csv(tmp_path):
+    b = tmp_path / "b.csv"
+    b.write_bytes(b"\x00\x01\x02\xff" * 50)
+    with pytest.raises(InputError, match="binary file"):
+        read_emg(b)
+    w = tmp_path / "w.csv"  # a Windows export: Latin-1 with µ in the header
+    w.write_bytes(
+        ("time_s;Oculi (µV)\n" + "".join(f"{i / 1000};{i}\n" for i in range(5))).encode("latin-1")
+    )
+    rec = read_emg(w)
+    assert rec.ch_names == ["Oculi (µV)"] and rec.sfreq == 1000.0
