@@ -412,3 +412,18 @@ def test_binary_and_latin1_csv(tmp_path):
     )
     rec = read_emg(w)
     assert rec.ch_names == ["Oculi (µV)"] and rec.sfreq == 1000.0
+
+
+def test_console_line_prints_paths_literally(tmp_path, bursts_edf, capsys):
+    """Rich markup in a user path (`[/x]`) raised a traceback after the outputs were written."""
+    path, _ = bursts_edf
+    out = tmp_path / "run [/x] [bold]b"
+    assert main(["emg", "bursts", str(path), "--out", str(out)]) == 0
+    assert "[/x] [bold]b" in capsys.readouterr().out.replace("\n", "")
+    (tmp_path / "sim [").mkdir()
+    f = tmp_path / "sim [" / "y] [bold]s.edf"  # the path holds "sim [/y] [bold]s.edf"
+    assert main(["emg", "simulate", "lsr", "--out", str(f), "--sweeps", "3"]) == 0
+    assert "sim [/y] [bold]s.edf" in capsys.readouterr().out.replace("\n", "")
+    g = tmp_path / "sim [" / "z].edf"
+    assert main(["emg", "simulate", "bursts", "--out", str(g), "--duration", "4"]) == 0
+    assert "sim [/z].edf" in capsys.readouterr().out.replace("\n", "")

@@ -85,6 +85,7 @@ def lsr_cmd(
         f"{s['lsr_present_sweeps']}; {dis}; returned: {s['returned']}. "
         f"{'[SYNTHETIC] ' if s['synthetic'] else ''}Outputs in {out}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -108,6 +109,7 @@ def bursts_cmd(
         f"synchronous: {s['synchronous']}. {'[SYNTHETIC] ' if s['synthetic'] else ''}"
         f"Outputs in {out}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -176,7 +178,11 @@ def simulate_lsr_cmd(
         seed=seed,
     )
     write_edf(sim.recording, out)
-    console.print(f"SYNTHETIC LSR recording written to {out} ({sweeps} sweeps).", highlight=False)
+    console.print(
+        f"SYNTHETIC LSR recording written to {out} ({sweeps} sweeps).",
+        highlight=False,
+        markup=False,
+    )
 
 
 @simulate_app.command("bursts")
@@ -203,7 +209,11 @@ def simulate_bursts_cmd(
         duration_s=duration, snr=snr, synchronous=not independent, sfreq=sfreq, seed=seed
     )
     write_edf(sim.recording, out)
-    console.print(f"SYNTHETIC burst recording written to {out} ({duration:g} s).", highlight=False)
+    console.print(
+        f"SYNTHETIC burst recording written to {out} ({duration:g} s).",
+        highlight=False,
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
