@@ -61,8 +61,11 @@ def lsr_cmd(
 ) -> None:
     """Measure the LSR sweep by sweep (sweeps.csv, summary.json, report.html)."""
     from hemispasm.emg import LsrParams, emg_lsr, read_emg, write_lsr_outputs
+    from hemispasm.emg.limits import check_channel_option
 
+    _check_out_folder(out)
     rec = read_emg(file, sfreq=rate, assume_unit=unit)
+    check_channel_option(rec, stim_channel, "--stim-channel")
     res = emg_lsr(
         rec,
         stim_source=stim_source.value,
@@ -82,6 +85,7 @@ def lsr_cmd(
         f"{s['lsr_present_sweeps']}; {dis}; returned: {s['returned']}. "
         f"{'[SYNTHETIC] ' if s['synthetic'] else ''}Outputs in {out}",
         highlight=False,
+        markup=False,
     )
 
 
@@ -95,6 +99,7 @@ def bursts_cmd(
     """Detect spasm bursts and their synchrony (bursts.csv, summary.json, report.html)."""
     from hemispasm.emg import emg_bursts, read_emg, write_burst_outputs
 
+    _check_out_folder(out)
     rec = read_emg(file, sfreq=rate, assume_unit=unit)
     res = emg_bursts(rec)
     write_burst_outputs(res, out)
@@ -104,7 +109,19 @@ def bursts_cmd(
         f"synchronous: {s['synchronous']}. {'[SYNTHETIC] ' if s['synthetic'] else ''}"
         f"Outputs in {out}",
         highlight=False,
+        markup=False,
     )
+
+
+def _check_out_folder(out: Path) -> None:
+    from hemispasm.errors import OutputError
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(
+            "--out names an existing file, not a folder",
+            path=out,
+            hint="give a new or existing folder with --out",
+        )
 
 
 def _check_edf_out(out: Path) -> None:
@@ -112,6 +129,10 @@ def _check_edf_out(out: Path) -> None:
 
     if out.suffix.lower() != ".edf":
         raise OutputError("the output must end in .edf", path=out, hint="e.g. --out sim.edf")
+    if out.is_dir():
+        raise OutputError(
+            "--out is a folder, not an EDF file", path=out, hint="e.g. --out folder/sim.edf"
+        )
     if not out.parent.is_dir():
         raise OutputError(
             "the output folder does not exist", path=out.parent, hint="create it first"
@@ -121,21 +142,31 @@ def _check_edf_out(out: Path) -> None:
 @simulate_app.command("lsr")
 def simulate_lsr_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
-    sweeps: int = typer.Option(60, "--sweeps", min=1),
-    snr: float = typer.Option(10.0, "--snr", min=0.1, help="LSR peak-to-peak / noise SD."),
+    sweeps: int = typer.Option(60, "--sweeps", help="Number of stimuli (>= 1)."),
+    snr: float = typer.Option(10.0, "--snr", help="LSR peak-to-peak / noise SD (0.1-1000)."),
     disappear_at: int | None = typer.Option(
         None, "--disappear-at", help="0-based sweep where the LSR disappears."
     ),
     return_at: int | None = typer.Option(None, "--return-at"),
-    interval: float = typer.Option(2.0, "--interval", min=0.1, help="Seconds between stimuli."),
-    sfreq: float = typer.Option(10_000.0, "--sfreq", min=1000.0),
+    interval: float = typer.Option(2.0, "--interval", help="Seconds between stimuli (0.1-600)."),
+    sfreq: float = typer.Option(10_000.0, "--sfreq", help="Hz (1000-100000)."),
     stimulus: Marking = typer.Option(Marking.annotations, "--stimulus"),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Write SYNTHETIC LSR monitoring sweeps (EDF+, marked synthetic)."""
     from hemispasm.emg import emg_simulate_lsr, write_edf
+    from hemispasm.emg.limits import check_simulation_lsr
 
     _check_edf_out(out)
+    check_simulation_lsr(
+        n_sweeps=sweeps,
+        sfreq=sfreq,
+        interval_s=interval,
+        snr=snr,
+        disappear_at=disappear_at,
+        return_at=return_at,
+        seed=seed,
+    )
     sim = emg_simulate_lsr(
         n_sweeps=sweeps,
         snr=snr,
@@ -147,30 +178,42 @@ def simulate_lsr_cmd(
         seed=seed,
     )
     write_edf(sim.recording, out)
-    console.print(f"SYNTHETIC LSR recording written to {out} ({sweeps} sweeps).", highlight=False)
+    console.print(
+        f"SYNTHETIC LSR recording written to {out} ({sweeps} sweeps).",
+        highlight=False,
+        markup=False,
+    )
 
 
 @simulate_app.command("bursts")
 def simulate_bursts_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
-    duration: float = typer.Option(60.0, "--duration", min=2.0, help="Seconds."),
-    snr: float = typer.Option(8.0, "--snr", min=0.1),
+    duration: float = typer.Option(60.0, "--duration", help="Seconds (>= 2, see --sfreq)."),
+    snr: float = typer.Option(8.0, "--snr", help="MUAP peak / noise SD (0.1-1000)."),
     independent: bool = typer.Option(
         False, "--independent", help="Bursts independent per channel (not HFS-like)."
     ),
-    sfreq: float = typer.Option(10_000.0, "--sfreq", min=1000.0),
+    sfreq: float = typer.Option(
+        10_000.0, "--sfreq", help="Hz (1000-100000; at most 12 million samples per channel)."
+    ),
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Write SYNTHETIC free-running EMG with HFS-like bursts (EDF+, marked synthetic)."""
     from hemispasm.emg import emg_simulate_bursts, write_edf
+    from hemispasm.emg.limits import check_simulation
 
     _check_edf_out(out)
+    check_simulation(sfreq=sfreq, duration_s=duration, snr=snr, seed=seed)
     duration = float(round(duration))
     sim = emg_simulate_bursts(
         duration_s=duration, snr=snr, synchronous=not independent, sfreq=sfreq, seed=seed
     )
     write_edf(sim.recording, out)
-    console.print(f"SYNTHETIC burst recording written to {out} ({duration:g} s).", highlight=False)
+    console.print(
+        f"SYNTHETIC burst recording written to {out} ({duration:g} s).",
+        highlight=False,
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from hemispasm._log import get_logger
 from hemispasm.emg.io import TRIGGER_PATTERN, EmgRecording, check_rate
+from hemispasm.emg.limits import check_samples
 from hemispasm.errors import InputError
 
 log = get_logger(__name__)
@@ -293,6 +294,8 @@ def emg_bursts(
     path = rec.meta.get("source")
     check_rate(rec, BURST_MIN_SFREQ, "burst detection", path)
     chans = channels or [c for c in rec.ch_names if not TRIGGER_PATTERN.search(c)]
+    # one inf/NaN or 1e30 sample would flood the filtered envelope and erase every burst
+    check_samples(rec, path, trigger=set(rec.ch_names) - set(chans))
     if not chans:
         raise InputError("no EMG channel to analyse", path=path, hint="check the file")
     if rec.duration_s < 2.0:

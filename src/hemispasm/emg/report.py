@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -72,8 +74,25 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+@contextlib.contextmanager
+def _plain_text() -> Iterator[None]:
+    """Draw every text literally: channel labels from a file may hold ``$...$`` (mathtext)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
 def lsr_report_html(res: LsrResult, *, max_sweeps: int = 60) -> str:
-    """The LSR report: waterfall of the LSR channel with onset/peak markers and the trend."""
+    """The LSR report: waterfall of the LSR channel with onset/peak markers and the trend.
+
+    Channel labels are drawn literally (no mathtext) and escaped in the HTML.
+    """
+    with _plain_text():
+        return _lsr_report_html(res, max_sweeps=max_sweeps)
+
+
+def _lsr_report_html(res: LsrResult, *, max_sweeps: int) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -157,7 +176,15 @@ def lsr_report_html(res: LsrResult, *, max_sweeps: int = 60) -> str:
 
 
 def bursts_report_html(res: BurstResult, *, max_seconds: float = 30.0) -> str:
-    """The burst report: envelopes with detected bursts, per-channel table, synchrony."""
+    """The burst report: envelopes with detected bursts, per-channel table, synchrony.
+
+    Channel labels are drawn literally (no mathtext) and escaped in the HTML.
+    """
+    with _plain_text():
+        return _bursts_report_html(res, max_seconds=max_seconds)
+
+
+def _bursts_report_html(res: BurstResult, *, max_seconds: float) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
