@@ -140,3 +140,104 @@ def reg(registry_env):
         yield r
     finally:
         r.dispose()
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``hemispasm ARGS...``; return (exit code, stdout, stderr)."""
+    from hemispasm.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+CASE_A = """\
+identity: {name: Ada Lovelace-Example, birth_date: 1961-07-13, mrn: MRN-7781}
+visit_date: 2025-02-03
+case_id: REG-A
+age: 63
+sex: female
+side: left
+onset_age: 58
+first_muscle: orbicularis_oculi
+spread_to: [zygomaticus, orbicularis_oris]
+spasm_type: both
+emg_lsr: present
+mri: neurovascular_conflict
+notes: lives at 12 Example Street
+treatments:
+  - {type: carbamazepine, date: 2023-05-01, doses: 400, response: mild, side_effects: [drowsiness],
+     stopped_for_side_effects: true}
+  - {type: botulinum_toxin, date: 2024-01-10, product: onabotulinumtoxinA, benefit_weeks: 13,
+     doses: {orbicularis_oculi: 12.5, zygomaticus: 5}, response: marked, side_effects: [ptosis]}
+  - {type: botulinum_toxin, date: 2024-04-20, product: onabotulinumtoxinA, benefit_weeks: 11,
+     doses: {orbicularis_oculi: 15, zygomaticus: 5}, response: moderate}
+scales:
+  jankovic: {severity: 3, frequency: 2}
+  hfs7: {item1: 2, item2: 1, item3: 2, item4: 1, item5: 0, item6: 1, item7: 2}
+"""
+
+#: The same patient (same MRN) seen again: the history repeats, one new session.
+CASE_A2 = CASE_A.replace("visit_date: 2025-02-03", "visit_date: 2025-06-10").replace(
+    "     doses: {orbicularis_oculi: 15, zygomaticus: 5}, response: moderate}",
+    "     doses: {orbicularis_oculi: 15, zygomaticus: 5}, response: moderate}\n"
+    "  - {type: botulinum_toxin, date: 2024-08-01, product: Botox, doses: 25}",
+)
+
+CASE_B = """\
+identity: {name: Bertrand Sample, mrn: MRN-9902}
+visit_date: 2025-03-15
+case_id: REG-B
+age: 47
+sex: male
+side: right
+first_muscle: orbicularis_oculi
+treatments:
+  - {type: mvd, date: 2024-11-02, side_effects: [hearing_loss]}
+"""
+
+IDENTIFIERS = (
+    "Ada Lovelace-Example",
+    "Lovelace",
+    "1961-07-13",
+    "MRN-7781",
+    "Bertrand Sample",
+    "MRN-9902",
+    "Example Street",
+)
+
+
+@pytest.fixture
+def case_dir(tmp_path) -> Path:
+    """A folder of three case files: patient A twice (same MRN), patient B once."""
+    d = tmp_path / "cases"
+    d.mkdir()
+    (d / "a_2025-02.yaml").write_text(CASE_A)
+    (d / "a_2025-06.yaml").write_text(CASE_A2)
+    (d / "b.yaml").write_text(CASE_B)
+    return d
+
+
+@pytest.fixture
+def counts():
+    """A function: rows per registry table of an open registry."""
+    from hemispasm.registry.db import status
+
+    return lambda reg: status(reg)["counts"]
+
+
+@pytest.fixture
+def cases() -> dict[str, str]:
+    """The case file texts (A, A2 = A seen again, B) and the identifiers they carry."""
+    return {"A": CASE_A, "A2": CASE_A2, "B": CASE_B}
+
+
+@pytest.fixture
+def identifiers() -> tuple[str, ...]:
+    """Identifying strings in the case files: never allowed in logs, names or the trail."""
+    return IDENTIFIERS

@@ -44,6 +44,7 @@ def test_every_insert_update_delete_is_one_chained_row(reg):
         ("insert", "visit"),
         ("delete", "visit"),
     ]
+    assert res["events"][0]["entity_id"] == pid and res["events"][2]["entity_id"] == "1"
     upd = res["events"][3]
     assert upd["changes"] == {"clinician": [None, "Dr B"]}
     assert upd["reason"] == "wrong clinician" and upd["actor"] == "test-clinician"

@@ -80,7 +80,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _safe(table: str, column: str, value: Any) -> Any:
+def safe_value(table: str, column: str, value: Any) -> Any:
+    """A column value as the audit trail stores it (identity and free text redacted)."""
     if value is None:
         return None
     if table == "patient_identity" and column in _IDENTITY_FIELDS:
@@ -103,10 +104,8 @@ def event_hash(row: dict[str, Any]) -> str:
 def _pk(obj: Any) -> str:
     from sqlalchemy import inspect
 
-    ident = inspect(obj).identity
-    if ident is None:
-        return "?"
-    return "/".join(str(v) for v in ident)
+    values = inspect(obj).mapper.primary_key_from_instance(obj)
+    return "/".join("?" if v is None else str(v) for v in values)
 
 
 def _patient_of(obj: Any, conn: Any) -> str | None:
@@ -142,7 +141,7 @@ def _insert_changes(obj: Any) -> dict[str, Any]:
     for attr in _columns(obj):
         v = getattr(obj, attr.key)
         if v is not None:
-            out[attr.key] = _safe(table, attr.key, v)
+            out[attr.key] = safe_value(table, attr.key, v)
     return out
 
 
@@ -160,7 +159,7 @@ def _update_changes(obj: Any) -> dict[str, Any]:
         new = hist.added[0] if hist.added else None
         if old == new:
             continue
-        out[attr.key] = [_safe(table, attr.key, old), _safe(table, attr.key, new)]
+        out[attr.key] = [safe_value(table, attr.key, old), safe_value(table, attr.key, new)]
     return out
 
 
@@ -201,32 +200,76 @@ def _after_flush(session: Any, _ctx: Any) -> None:
 
 
 def _append(conn: Any, actor: str, reason: str | None, pending: list[Any]) -> None:
+    append_events(
+        conn,
+        [
+            {
+                "action": action,
+                "entity": obj.__tablename__,
+                "entity_id": _pk(obj),
+                "patient_id": _patient_of(obj, conn),
+                "changes": changes,
+                "reason": reason if action != "insert" else None,
+            }
+            for action, obj, changes in pending
+        ],
+        actor=actor,
+    )
+
+
+def append_events(conn: Any, events: list[dict[str, Any]], *, actor: str | None = None) -> int:
+    """Append audit rows to the chain on ``conn`` (inside the caller's transaction).
+
+    For bulk writers that bypass the ORM (e.g. the synthetic demo's executemany inserts); ORM
+    sessions get their rows automatically. Takes the chain lock (PostgreSQL advisory lock;
+    SQLite transactions already hold the write lock from ``BEGIN IMMEDIATE``).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+    events : list of dict
+        Each with ``action`` (insert|update|delete), ``entity`` (table name), ``entity_id``,
+        ``patient_id`` (or None), ``changes`` (JSON-ready; pass values through
+        :func:`safe_value`), optional ``reason``.
+    actor : str, optional
+        Default :func:`default_actor`.
+
+    Returns
+    -------
+    int
+        Rows appended.
+    """
     from sqlalchemy import insert, select, text
 
     from hemispasm.registry.models import AuditEvent
 
+    if not events:
+        return 0
+    actor = actor or default_actor()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
     prev = (
         conn.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
         or GENESIS_HASH
     )
+    at = _now_iso()
     rows = []
-    for action, obj, changes in pending:
+    for ev in events:
         row = {
-            "at": _now_iso(),
+            "at": at,
             "actor": actor,
-            "action": action,
-            "entity": obj.__tablename__,
-            "entity_id": _pk(obj),
-            "patient_id": _patient_of(obj, conn),
-            "changes": changes,
-            "reason": reason if action != "insert" else None,
+            "action": ev["action"],
+            "entity": ev["entity"],
+            "entity_id": str(ev["entity_id"]),
+            "patient_id": ev.get("patient_id"),
+            "changes": ev["changes"],
+            "reason": ev.get("reason"),
             "prev_hash": prev,
         }
         row["hash"] = prev = event_hash(row)
         rows.append(row)
     conn.execute(insert(AuditEvent), rows)
+    return len(rows)
 
 
 def install() -> None:
