@@ -120,6 +120,21 @@ def db_url(request, tmp_path, pg_server) -> str:
 
 
 @pytest.fixture
+def new_database(tmp_path, pg_server):
+    """A function ``new_database("sqlite"|"postgresql") -> URL`` of another empty database."""
+    n = itertools.count()
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path / f'other{next(n)}.sqlite'}"
+        if pg_server is None:
+            pytest.skip("no PostgreSQL server binary (initdb) on this machine; .ci/run installs it")
+        return _create_pg_database(pg_server)
+
+    return make
+
+
+@pytest.fixture
 def registry_env(db_url, tmp_path, monkeypatch) -> str:
     """Point the CLI at ``db_url`` (and a temporary recordings folder) through the environment."""
     monkeypatch.setenv("HEMISPASM_DB_URL", db_url)
