@@ -142,3 +142,76 @@ def test_audit_cli_verifies_and_reports_a_break(reg, registry_env, cli):
         c.execute(text("UPDATE audit_event SET changes = '{}' WHERE id = 1"))
     code, out, err = cli("registry", "audit")
     assert code == 4 and "broken at row 1" in err
+
+
+def test_corrections_need_a_reason_and_are_audited(registry_env, cli):
+    cli("registry", "init")
+    pid = json.loads(cli("patient", "add", "--side", "left", "--mrn", "MRN-1", "--json")[1])["id"]
+    vid = json.loads(cli("visit", "add", "--patient", pid, "--date", "2025-01-05", "--json")[1])[
+        "id"
+    ]
+    code, _, err = cli("patient", "update", pid, "--side", "right")
+    assert code == 2 and "--reason" in err
+    code, _, err = cli("patient", "update", pid, "--side", "right", "--reason", " ")
+    assert code != 0 and "needs a reason" in err
+    code, out, _ = cli(
+        "patient",
+        "update",
+        pid,
+        "--side",
+        "right",
+        "--mrn",
+        "MRN-2",
+        "--reason",
+        "side and MRN entered wrongly",
+    )
+    assert code == 0 and "corrected" in out
+    code, out, _ = cli("patient", "update", pid, "--side", "right", "--reason", "again")
+    assert code == 0 and "nothing changed" in out
+    code, out, _ = cli("visit", "update", vid, "--date", "2025-01-06", "--reason", "typo")
+    assert code == 0 and "corrected visit" in out
+    code, _, err = cli("visit", "update", "999", "--date", "2025-01-06", "--reason", "typo")
+    assert code != 0 and "no visit 999" in err
+    res = json.loads(cli("registry", "audit", "--patient", pid, "--json")[1])
+    updates = [e for e in res["events"] if e["action"] == "update"]
+    assert [(e["entity"], e["changes"], e["reason"]) for e in updates] == [
+        ("patient", {"side": ["left", "right"]}, "side and MRN entered wrongly"),
+        ("patient_identity", {"mrn": ["<redacted>", "<redacted>"]}, "side and MRN entered wrongly"),
+        ("visit", {"date": ["2025-01-05", "2025-01-06"]}, "typo"),
+    ]
+    assert res["ok"]
+
+
+def test_demo_and_export_wired(registry_env, cli, tmp_path):
+    cli("registry", "init")
+    code, out, err = cli("registry", "demo", "--patients", "4", "--seed", "3")
+    assert code == 0 and "SYNTHETIC" in out, err
+    rows = json.loads(cli("patient", "list", "--json")[1])
+    assert len(rows) == 4 and all(r["synthetic"] for r in rows)
+    code, out, _ = cli("patient", "show", rows[0]["id"], "--derived", "--json")
+    assert code == 0 and "derived" in json.loads(out)
+    code, out, err = cli(
+        "registry",
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        tmp_path / "csv",
+        "--pseudonymised",
+        "--json",
+    )
+    info = json.loads(out)
+    assert code == 0 and info["patients"] == 4 and info["synthetic_patients"] == 4, err
+    code, out, err = cli(
+        "registry",
+        "export",
+        "--format",
+        "fhir",
+        "--out",
+        tmp_path / "fhir",
+        "--patient",
+        rows[0]["id"],
+    )
+    assert code == 0 and "exported 1 patient(s)" in out, err
+    code, _, err = cli("registry", "audit")
+    assert code == 0

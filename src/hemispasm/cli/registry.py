@@ -182,6 +182,52 @@ def audit_cmd(
         _say(f"audit chain verified: {res['n_events']} events, head {res['head'][:16]}")
 
 
+@registry_app.command("export")
+def export_cmd(
+    format: str = typer.Option(..., "--format", help="csv, parquet or fhir (R4 bundles)."),
+    out: Path = typer.Option(..., "--out", "-o", help="A new or empty folder."),
+    pseudonymised: bool = typer.Option(
+        False, "--pseudonymised", help="Leave out name, birth date, record number, free text."
+    ),
+    patient: str | None = typer.Option(None, "--patient", help="Only this patient."),
+    db: str | None = _db(),
+    as_json: bool = _json_opt(),
+) -> None:
+    """Export the registry as CSV, Parquet or FHIR R4 bundles."""
+    from hemispasm.registry import api
+
+    info = api.export(
+        db, format=format, out_dir=out, pseudonymised=pseudonymised, patient_id=patient
+    )
+    if as_json:
+        _echo_json(info)
+        return
+    syn = f" ({info['synthetic_patients']} synthetic)" if info.get("synthetic_patients") else ""
+    _say(
+        f"exported {info['patients']} patient(s){syn} as {info['format']}"
+        f"{' (pseudonymised)' if info['pseudonymised'] else ''} to {info['out_dir']}: "
+        f"{len(info['files'])} file(s)"
+    )
+
+
+@registry_app.command("demo")
+def demo_cmd(
+    patients: int = typer.Option(100, "--patients", help="Number of synthetic patients."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same cohort)."),
+    db: str | None = _db(),
+    as_json: bool = _json_opt(),
+) -> None:
+    """Add a SYNTHETIC cohort drawn from published figures (docs/registry.md)."""
+    from hemispasm.registry import api
+
+    info = api.demo(db, patients=patients, seed=seed)
+    if as_json:
+        _echo_json(info)
+        return
+    rows = ", ".join(f"{k} {v}" for k, v in info["rows"].items())
+    _say(f"added {info['patients']} SYNTHETIC patients (seed {info['seed']}): {rows}")
+
+
 # ------------------------------------------------------------------------------------------
 # patient, visit, record
 # ------------------------------------------------------------------------------------------
@@ -240,6 +286,9 @@ def patient_list_cmd(
 def patient_show_cmd(
     patient_id: str = typer.Argument(..., help="Registry id, e.g. HS-7Q2K9D4M."),
     identity: bool = typer.Option(False, "--identity", help="Include name, birth date, MRN."),
+    derived: bool = typer.Option(
+        False, "--derived", help="Add the timeline and derived measures (intervals, waning, ...)."
+    ),
     db: str | None = _db(),
     as_json: bool = _json_opt(),
 ) -> None:
@@ -247,6 +296,8 @@ def patient_show_cmd(
     from hemispasm.registry import api
 
     p = api.show_patient(db, patient_id, identity=identity)
+    if derived:
+        p["derived"] = api.patient_measures(db, patient_id)
     if as_json:
         _echo_json(p)
         return
@@ -280,6 +331,35 @@ def patient_show_cmd(
         )
 
 
+@patient_app.command("update")
+def patient_update_cmd(
+    patient_id: str = typer.Argument(..., help="Registry id."),
+    reason: str = typer.Option(..., "--reason", help="Why the record is corrected (audited)."),
+    sex: str | None = typer.Option(None, "--sex"),
+    side: str | None = typer.Option(None, "--side"),
+    onset_age: int | None = typer.Option(None, "--onset-age"),
+    name: str | None = typer.Option(None, "--name"),
+    birth_date: str | None = typer.Option(None, "--birth-date"),
+    mrn: str | None = typer.Option(None, "--mrn"),
+    db: str | None = _db(),
+) -> None:
+    """Correct a patient's data (needs --reason; the audit trail keeps old and new)."""
+    from hemispasm.registry import api
+
+    p = api.update_patient(
+        db,
+        patient_id,
+        reason=reason,
+        sex=sex,
+        side=side,
+        onset_age=onset_age,
+        name=name,
+        birth_date=birth_date,
+        mrn=mrn,
+    )
+    _say(f"corrected {p['id']}" if p["changed"] else f"{p['id']}: nothing changed")
+
+
 @visit_app.command("add")
 def visit_add_cmd(
     patient: str = typer.Option(..., "--patient", help="Registry id."),
@@ -297,6 +377,26 @@ def visit_add_cmd(
         _echo_json(v)
     else:
         _say(f"visit {v['id']} of {v['patient_id']} on {v['date']}")
+
+
+@visit_app.command("update")
+def visit_update_cmd(
+    visit_id: int = typer.Argument(..., help="Visit id."),
+    reason: str = typer.Option(..., "--reason", help="Why the record is corrected (audited)."),
+    date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD."),
+    clinician: str | None = typer.Option(None, "--clinician"),
+    notes: str | None = typer.Option(None, "--notes"),
+    db: str | None = _db(),
+) -> None:
+    """Correct a visit (needs --reason)."""
+    from hemispasm.registry import api
+
+    v = api.update_visit(db, visit_id, reason=reason, date=date, clinician=clinician, notes=notes)
+    _say(
+        f"corrected visit {v['id']} of {v['patient_id']}"
+        if v["changed"]
+        else f"visit {v['id']}: nothing changed"
+    )
 
 
 @record_app.command("add")

@@ -139,3 +139,55 @@ def add_recording(url: str | None, path: str | Path, **kwargs: Any) -> dict[str,
 
     with opened(url) as reg:
         return _add(reg, path, **kwargs)
+
+
+def update_patient(url: str | None, patient_id: str, *, reason: str, **fields: Any) -> dict:
+    """``patient update ID --reason`` (:func:`hemispasm.registry.patients.update_patient`)."""
+    from hemispasm.registry.patients import update_patient as _update
+
+    with opened(url) as reg:
+        return _update(reg, patient_id, reason=reason, **fields)
+
+
+def update_visit(url: str | None, visit_id: int, *, reason: str, **fields: Any) -> dict:
+    """``visit update ID --reason``; fields as :func:`hemispasm.registry.patients.update_visit`."""
+    from hemispasm.registry.patients import update_visit as _update
+
+    with opened(url) as reg:
+        return _update(reg, visit_id, reason=reason, **fields)
+
+
+def patient_measures(url: str | None, patient_id: str) -> dict[str, Any]:
+    """``patient show ID --derived``: the timeline and derived measures
+    (:func:`hemispasm.registry.records.patient_measures`)."""
+    from hemispasm.registry.patients import get_patient
+    from hemispasm.registry.records import patient_measures as _measures
+
+    with opened(url) as reg, reg.session() as s:
+        pid = get_patient(s, patient_id).id
+        return _measures(s, pid).model_dump(mode="json")
+
+
+def export(
+    url: str | None,
+    *,
+    format: str,
+    out_dir: str | Path,
+    pseudonymised: bool = False,
+    patient_id: str | None = None,
+) -> dict[str, Any]:
+    """``registry export`` (:func:`hemispasm.registry.export.export_registry`)."""
+    from hemispasm.registry.export import export_registry
+
+    with opened(url) as reg, reg.session() as s:
+        return export_registry(
+            s, format=format, out_dir=out_dir, pseudonymised=pseudonymised, patient_id=patient_id
+        )
+
+
+def demo(url: str | None, *, patients: int, seed: int) -> dict[str, Any]:
+    """``registry demo`` (:func:`hemispasm.registry.demo.generate_demo`), in one transaction."""
+    from hemispasm.registry.demo import generate_demo
+
+    with opened(url) as reg, reg.transaction(actor="hemispasm registry demo") as s:
+        return generate_demo(s, patients=patients, seed=seed)

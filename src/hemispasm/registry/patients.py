@@ -271,3 +271,113 @@ def show_patient(reg: Registry, patient_id: str, *, identity: bool = False) -> d
             recs.append(row)
         out["recordings"] = recs
     return out
+
+
+def _need_reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise ValidationError(
+            "a correction needs a reason", hint="give --reason 'why the record is corrected'"
+        )
+    return reason.strip()
+
+
+def update_patient(
+    reg: Registry,
+    patient_id: str,
+    *,
+    reason: str,
+    actor: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Correct a patient's fields (``sex``, ``side``, ``onset_age``) or identity (``name``,
+    ``birth_date``, ``mrn``); fields given as None are left alone. Audited with ``reason``.
+
+    Raises
+    ------
+    ValidationError
+        No reason, an unknown field, or a bad value.
+    RegistryError
+        Unknown patient.
+    """
+    reason = _need_reason(reason)
+    plain = {"sex", "side", "onset_age"}
+    ident_fields = {"name", "birth_date", "mrn"}
+    unknown = set(fields) - plain - ident_fields
+    if unknown:
+        raise ValidationError(f"unknown patient field(s) {sorted(unknown)}")
+    given = {k: v for k, v in fields.items() if v is not None}
+    if not given:
+        raise ValidationError("nothing to change", hint="give at least one field to correct")
+    if given.get("sex") is not None and given["sex"] not in SEXES:
+        raise ValidationError(f"sex '{given['sex']}' is not one of {', '.join(SEXES)}")
+    if given.get("side") is not None and given["side"] not in SIDES:
+        raise ValidationError(f"side '{given['side']}' is not one of {', '.join(SIDES)}")
+    if "birth_date" in given:
+        given["birth_date"] = parse_date(given["birth_date"], field="birth date")
+    with reg.transaction(actor=actor, reason=reason) as s:
+        p = get_patient(s, patient_id)
+        for k in plain & set(given):
+            setattr(p, k, given[k])
+        idents = {k: given[k] for k in ident_fields & set(given)}
+        if idents:
+            if "mrn" in idents:
+                other = find_by_mrn(s, idents["mrn"])
+                if other is not None and other.id != p.id:
+                    raise RegistryError("that medical record number is already registered")
+            if p.identity is None:
+                p.identity = m.PatientIdentity(**idents)
+            else:
+                for k, v in idents.items():
+                    setattr(p.identity, k, v)
+        changed = s.is_modified(p) or (
+            p.identity is not None and (p.identity in s.new or s.is_modified(p.identity))
+        )
+        s.flush()
+        out = _row(p)
+        out["changed"] = bool(changed)
+    log.info("corrected patient %s (%d field(s))", out["id"], len(given))
+    return out
+
+
+def update_visit(
+    reg: Registry,
+    visit_id: int,
+    *,
+    reason: str,
+    actor: str | None = None,
+    date: _dt.date | str | None = None,
+    clinician: str | None = None,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """Correct a visit's date, clinician or notes; audited with ``reason``.
+
+    Raises
+    ------
+    ValidationError
+        No reason, nothing to change, or a bad date.
+    RegistryError
+        Unknown visit.
+    """
+    reason = _need_reason(reason)
+    day = parse_date(date, field="visit date")
+    if day is None and clinician is None and notes is None:
+        raise ValidationError("nothing to change", hint="give --date, --clinician or --notes")
+    with reg.transaction(actor=actor, reason=reason) as s:
+        v = s.get(m.Visit, visit_id)
+        if v is None:
+            raise RegistryError(
+                f"no visit {visit_id} in the registry",
+                hint="see the visits with `hemispasm patient show ID`",
+            )
+        if day is not None:
+            v.date = day
+        if clinician is not None:
+            v.clinician = clinician
+        if notes is not None:
+            v.notes = notes
+        changed = s.is_modified(v)
+        s.flush()
+        out = _row(v, skip=("notes",))
+        out["changed"] = bool(changed)
+    log.info("corrected visit %s", out["id"])
+    return out
