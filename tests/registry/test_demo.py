@@ -120,3 +120,22 @@ def test_cohort_waning_query_agrees_with_each_patients_derivation(reg):
         dm = patient_measures(s, pid, as_of=dt.date(2026, 6, 30))
         assert dm.synthetic and dm.timeline and dm.schedule.next_due is not None
         assert all(len({p.product}) == 1 for p in dm.dose_by_product)
+
+
+def test_cli_demo_then_show_derived(registry_env, capsys):
+    from hemispasm.cli import main
+
+    assert main(["registry", "init"]) == 0
+    assert main(["registry", "demo", "--patients", "12", "--seed", "31"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out and "12" in out
+    assert main(["registry", "demo", "--patients", "0", "--seed", "1"]) != 0
+    err = capsys.readouterr().err
+    assert "--patients" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["patient", "list", "--json"]) == 0
+    import json
+
+    pid = json.loads(capsys.readouterr().out)[0]["id"]
+    assert main(["patient", "show", pid, "--derived", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["derived"]["synthetic"] is True and shown["derived"]["timeline"]

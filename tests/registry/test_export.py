@@ -288,3 +288,23 @@ def test_real_clip_analysis_exports_as_observation_and_document(reg, tmp_path):
     assert len(rates) == 2  # the stored test analysis and the real clip's
     assert all(o.valueQuantity.code == "/min" for o in rates)
     _all_text(tmp_path / "real")
+
+
+def test_cli_export_formats_and_bad_input(registry_env, tmp_path, capsys):
+    from hemispasm.cli import main
+
+    assert main(["registry", "init"]) == 0
+    assert main(["registry", "demo", "--patients", "6", "--seed", "12"]) == 0
+    for fmt in ("csv", "parquet", "fhir"):
+        out = tmp_path / f"cli-{fmt}"
+        assert (
+            main(["registry", "export", "--format", fmt, "--out", str(out), "--pseudonymised"]) == 0
+        )
+        assert json.loads((out / "manifest.json").read_text())["synthetic_patients"] == 6
+    _bundles(tmp_path / "cli-fhir")
+    capsys.readouterr()
+    assert main(["registry", "export", "--format", "xml", "--out", str(tmp_path / "x")]) != 0
+    err = capsys.readouterr().err
+    assert "--format" in err and "Traceback" not in err
+    assert main(["registry", "export", "--format", "csv", "--out", str(tmp_path / "cli-csv")]) != 0
+    assert "not empty" in capsys.readouterr().err

@@ -36,7 +36,7 @@ class UnknownPatientError(HemispasmError):
 
 
 def _rows(session: Any, stmt: Any) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in session.execute(stmt)]
+    return [dict(r._mapping) for r in session.connection().execute(stmt)]
 
 
 def load_patient_record(session: Any, patient_id: str) -> PatientRecord:
