@@ -329,7 +329,9 @@ def write_bundles(
     Each bundle is validated with ``fhir.resources.R4B`` before it is written (about 40 ms a
     patient), so an invalid bundle is never written.
     """
-    from fhir.resources.R4B.bundle import Bundle
+    from hemispasm._lazy import require
+
+    Bundle = require("fhir.resources.R4B.bundle").Bundle
 
     counts: dict[str, int] = {}
     by = _group(tables)
