@@ -308,3 +308,110 @@ def test_cli_export_formats_and_bad_input(registry_env, tmp_path, capsys):
     assert "--format" in err and "Traceback" not in err
     assert main(["registry", "export", "--format", "csv", "--out", str(tmp_path / "cli-csv")]) != 0
     assert "not empty" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not CLIP.is_file(), reason="shared clip not found (set HEMISPASM_SHARED)")
+def test_done_when_import_record_export_fhir(registry_env, tmp_path, capsys):
+    """init, import a folder of case files, record add a real clip, export FHIR: re-parses, one
+    MedicationAdministration per muscle per session; pseudonymised CSV/Parquet hold no identity."""
+    from hemispasm.cli import main
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "a.json").write_text(
+        json.dumps(
+            {
+                "age": 64,
+                "sex": "female",
+                "side": "left",
+                "onset_age": 52,
+                "first_muscle": "orbicularis_oculi",
+                "visit_date": "2025-03-01",
+                "identity": {"name": NAME, "birth_date": BIRTH.isoformat(), "mrn": MRN},
+                "treatments": [
+                    {
+                        "type": "botulinum_toxin",
+                        "date": "2024-09-01",
+                        "product": "onabotulinumtoxinA",
+                        "doses": {
+                            "orbicularis_oculi": 12.5,
+                            "zygomaticus": 2.5,
+                            "orbicularis_oris": 2,
+                        },
+                        "benefit_weeks": 14,
+                        "response": "marked",
+                    },
+                    {
+                        "type": "botulinum_toxin",
+                        "date": "2024-12-10",
+                        "product": "onabotulinumtoxinA",
+                        "doses": {"orbicularis_oculi": 15},
+                        "benefit_weeks": 12,
+                    },
+                ],
+            }
+        )
+    )
+    (cases / "b.json").write_text(
+        json.dumps(
+            {
+                "age": 50,
+                "sex": "male",
+                "side": "right",
+                "identity": {
+                    "name": "Bo Exampleson",
+                    "birth_date": "1975-01-02",
+                    "mrn": "MRN-900001",
+                },
+                "visit_date": "2025-04-01",
+                "treatments": [
+                    {
+                        "type": "carbamazepine",
+                        "date": "2025-01-01",
+                        "doses": 400,
+                        "response": "mild",
+                    }
+                ],
+            }
+        )
+    )
+    assert main(["registry", "init"]) == 0
+    assert main(["registry", "import", str(cases)]) == 0
+    capsys.readouterr()
+    assert main(["patient", "list", "--json"]) == 0
+    pts = json.loads(capsys.readouterr().out)
+    assert len(pts) == 2
+    from hemispasm.registry.db import open_registry
+
+    reg = open_registry(registry_env)
+    try:
+        with reg.session() as s:
+            pid = s.scalars(
+                select(m.PatientIdentity.patient_id).where(m.PatientIdentity.mrn == MRN)
+            ).one()
+            n_inj = len(s.scalars(select(m.ToxinInjection)).all())
+    finally:
+        reg.dispose()
+    assert n_inj == 4
+    assert main(["record", "add", str(CLIP), "--patient", pid]) == 0
+    out = tmp_path / "fhir"
+    assert main(["registry", "export", "--format", "fhir", "--out", str(out)]) == 0
+    b = _bundles(out)[pid]
+    mas = _resources(b, "MedicationAdministration")
+    assert len(mas) == n_inj
+    tox = {e.fullUrl for e in b.entry if e.resource.get_resource_type() == "Procedure"}
+    per_session: dict[str, int] = {}
+    for ma in mas:
+        assert ma.partOf[0].reference in tox
+        per_session[ma.partOf[0].reference] = per_session.get(ma.partOf[0].reference, 0) + 1
+    assert sorted(per_session.values()) == [1, 3]
+    assert _resources(b, "DocumentReference")
+    for fmt in ("csv", "parquet"):
+        dest = tmp_path / f"p-{fmt}"
+        assert (
+            main(["registry", "export", "--format", fmt, "--out", str(dest), "--pseudonymised"])
+            == 0
+        )
+        text = _all_text(dest)
+        for needle in ("Bo Exampleson", "MRN-900001", "1975-01-02"):
+            assert needle not in text
