@@ -540,7 +540,7 @@ def simulate_cohort(*, patients: int, seed: int) -> Cohort:
     t: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_ORDER}
     for k in range(patients):
         _patient_rows(rng, k, seed, ids, t)
-    return Cohort(seed=seed, tables=t)
+    return Cohort.model_construct(seed=seed, tables=t)  # built here: no re-validation
 
 
 # ------------------------------------------------------------------------------------------
@@ -678,6 +678,7 @@ def generate_demo(session: Any, *, patients: int, seed: int) -> dict[str, Any]:
             conn.execute(insert(tables[table]), out[i : i + _CHUNK])
             n_audit += audit.append_events(conn, events[i : i + _CHUNK], actor=actor)
         counts[table] = len(out)
+        cohort.tables[table] = []  # free the rows written (10,000 patients are ~700,000 rows)
     seconds = round(time.perf_counter() - t0, 2)
     log.info("synthetic cohort: %d patients, %d audit rows, %.1f s", patients, n_audit, seconds)
     return {
