@@ -12,8 +12,9 @@ Per backend, on a fresh database (a SQLite file in a temporary folder; a throwaw
   relationship lazy loading (a query per session for its injections, per visit for its scale
   scores and recordings: N+1), then the same ``derive``.
 * cohort: every patient with a waning toxin response (``records.waning_patients``: one
-  ordered query, ``analyze_course`` per patient). Naive: one query per patient (N+1) over all
-  patients, then the same ``analyze_course``.
+  ordered query with the units summed per session in SQL, ``analyze_course`` per patient).
+  Naive: ORM objects, one query per patient and one per session for its injections (N+1),
+  then the same ``analyze_course``.
 * import: 1,000 SYNTHETIC case files (``hemispasm assess`` format, as JSON, with identity,
   visit date and every toxin session so far) through ``importer.import_cases`` (one
   transaction). Naive: the same files one
@@ -248,8 +249,9 @@ def naive_waning(session: Any) -> list[str]:
                 response=s.response,
                 peak_improvement_pct=s.peak_improvement_pct,
                 benefit_weeks=s.benefit_weeks,
+                doses=round(sum(i.units for i in s.injections), 3) if s.injections else None,
             )
-            for s in ts
+            for s in ts  # s.injections: one lazy query per session
         ]
         if group and analyze_course(group).waning:
             out.append(pid)

@@ -63,9 +63,9 @@ def test_intervals_next_due_and_overdue():
 def test_waning_is_the_clinic_analysis_not_a_copy():
     p = _patient(
         toxin_sessions=[
-            _tox(1, D(2024, 1, 1), benefit=16),
-            _tox(2, D(2024, 5, 1), benefit=15),
-            _tox(3, D(2024, 9, 1), benefit=9),
+            _tox(1, D(2024, 1, 1), benefit=16, inj=[("orbicularis_oculi", 10)]),
+            _tox(2, D(2024, 5, 1), benefit=15, inj=[("orbicularis_oculi", 10)]),
+            _tox(3, D(2024, 9, 1), benefit=9, inj=[("orbicularis_oculi", 10)]),
         ]
     )
     m = d.derive(p)
@@ -73,7 +73,10 @@ def test_waning_is_the_clinic_analysis_not_a_copy():
     assert m.waning and m.waning_reasons == direct.waning_reasons
     assert m.course.toxin_intervals_weeks == direct.toxin_intervals_weeks
     steady = _patient(
-        toxin_sessions=[_tox(1, D(2024, 1, 1), benefit=14), _tox(2, D(2024, 5, 1), benefit=13)]
+        toxin_sessions=[
+            _tox(1, D(2024, 1, 1), benefit=14, inj=[("orbicularis_oculi", 10)]),
+            _tox(2, D(2024, 5, 1), benefit=13, inj=[("orbicularis_oculi", 10)]),
+        ]
     )
     assert not d.derive(steady).waning
 

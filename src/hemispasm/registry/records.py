@@ -213,31 +213,45 @@ def patient_measures(
 def waning_patients(session: Any, *, synthetic: bool | None = None) -> list[str]:
     """Ids of every patient whose botulinum toxin response wanes (cohort query).
 
-    One ordered query over all toxin sessions (with the adverse events linked to them); the
-    sessions of each patient become clinic ``Treatment`` objects and go through
-    :func:`hemispasm.clinic.treatment.analyze_course`, the one waning rule of hemispasm.
-    Drug courses and operations do not change the waning verdict, so they are not read.
+    One ordered query over all toxin sessions with their total units (summed per session in
+    SQL); the sessions of each patient become clinic ``Treatment`` objects and go through
+    :func:`hemispasm.clinic.treatment.analyze_course`, the one waning rule of hemispasm. Drug
+    courses, operations and side effects do not change the waning verdict, so they are not
+    read (a test checks the verdict equals the full per-patient derivation).
 
     Parameters
     ----------
     synthetic : bool, optional
         Only synthetic (True) or only real (False) patients; both when None.
     """
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from hemispasm.clinic.treatment import analyze_course
     from hemispasm.registry import models as m
 
-    stmt = select(
-        m.ToxinSession.patient_id,
-        m.ToxinSession.id,
-        m.ToxinSession.date,
-        m.ToxinSession.response,
-        m.ToxinSession.peak_improvement_pct,
-        m.ToxinSession.benefit_weeks,
-        m.ToxinSession.product_inn,
-        m.ToxinSession.brand,
-    ).order_by(m.ToxinSession.patient_id, m.ToxinSession.date, m.ToxinSession.id)
+    units = (
+        select(
+            m.ToxinInjection.session_id.label("sid"),
+            func.sum(m.ToxinInjection.units).label("units"),
+        )
+        .group_by(m.ToxinInjection.session_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            m.ToxinSession.patient_id,
+            m.ToxinSession.id,
+            m.ToxinSession.date,
+            m.ToxinSession.response,
+            m.ToxinSession.peak_improvement_pct,
+            m.ToxinSession.benefit_weeks,
+            m.ToxinSession.product_inn,
+            m.ToxinSession.brand,
+            units.c.units,
+        )
+        .outerjoin(units, units.c.sid == m.ToxinSession.id)
+        .order_by(m.ToxinSession.patient_id, m.ToxinSession.date, m.ToxinSession.id)
+    )
     if synthetic is not None:
         stmt = stmt.join(m.Patient, m.Patient.id == m.ToxinSession.patient_id).where(
             m.Patient.synthetic.is_(synthetic)
@@ -250,7 +264,8 @@ def waning_patients(session: Any, *, synthetic: bool | None = None) -> list[str]
         if group and analyze_course(group).waning:
             out.append(current)  # type: ignore[arg-type]
 
-    for pid, _sid, date, response, pct, weeks, inn, brand in session.connection().execute(stmt):
+    rows = session.connection().execute(stmt)
+    for pid, _sid, date, response, pct, weeks, inn, brand, total in rows:
         if pid != current:
             flush()
             current, group = pid, []
@@ -261,6 +276,7 @@ def waning_patients(session: Any, *, synthetic: bool | None = None) -> list[str]
                 response=response,
                 peak_improvement_pct=pct,
                 benefit_weeks=weeks,
+                doses=None if total is None else round(float(total), 3),
             )
         )
     flush()
