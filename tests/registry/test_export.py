@@ -415,3 +415,21 @@ def test_done_when_import_record_export_fhir(registry_env, tmp_path, capsys):
         text = _all_text(dest)
         for needle in ("Bo Exampleson", "MRN-900001", "1975-01-02"):
             assert needle not in text
+
+
+def test_undated_session_gets_data_absent_reason_not_an_invented_date():
+    from hemispasm.registry.fhir import patient_bundle
+
+    p = {"id": "HS-ABCDEFGH", "synthetic": False, "sex": "male", "side": None, "onset_age": None}
+    rows = {
+        "toxin_session": [{"id": 1, "date": None, "visit_id": None, "brand": "Xeomin"}],
+        "toxin_injection": [
+            {"id": 3, "session_id": 1, "muscle": None, "side": None, "units": 5.0, "points": None}
+        ],
+    }
+    b = Bundle.model_validate(patient_bundle(p, rows, pseudonymised=True))
+    (ma,) = _resources(b, "MedicationAdministration")
+    assert ma.effectiveDateTime is None
+    assert ma.effectivePeriod.extension[0].valueCode == "unknown"
+    (cond,) = _resources(b, "Condition")
+    assert "G51.39" in {c.code for c in cond.code.coding}

@@ -84,10 +84,9 @@ DEFINITIONS: dict[str, Definition] = {
         ),
         Definition(
             measure="waning",
-            text="hemispasm.clinic.treatment.analyze_course: the latest session's benefit "
-            "duration or peak improvement is below 75 % of the best earlier session, or its "
-            "global response is two or more steps lower (an engineering threshold; on average "
-            "the benefit does not wane in HFS)",
+            text="the verdict of hemispasm.clinic.treatment.analyze_course over the patient's "
+            "toxin sessions (its rule and threshold, an engineering choice, are documented in "
+            "docs/clinic.md); on average the benefit does not wane in HFS",
             sources=["engineering", "toxins2021_review", "can_j_neurol_sci2010"],
         ),
         Definition(

@@ -28,6 +28,10 @@ from hemispasm.registry.export import (
     urn,
 )
 
+_ABSENT = {
+    "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+    "valueCode": "unknown",
+}
 _SCALE_TITLES = {
     "jankovic": "Jankovic Rating Scale",
     "smc": "SMC grade",
@@ -250,9 +254,6 @@ def patient_bundle(
                 "medicationCodeableConcept": {"text": label},
                 "subject": p_ref,
                 "partOf": [{"reference": proc_ref}],
-                "effectiveDateTime": _iso(ts.get("date"))
-                or _iso(visit_date.get(ts.get("visit_id")))
-                or "1900-01-01",
                 "dosage": {
                     "site": _cc(f"{HS}/CodeSystem/muscle", muscle, text=site_text),
                     "route": {"text": "intramuscular"},
@@ -264,6 +265,11 @@ def patient_bundle(
                     },
                 },
             }
+            when = _iso(ts.get("date")) or _iso(visit_date.get(ts.get("visit_id")))
+            if when:
+                ma["effectiveDateTime"] = when
+            else:  # effective[x] is required: say the date is unknown rather than invent one
+                ma["effectivePeriod"] = {"extension": [_ABSENT]}
             if inj.get("points"):
                 ma["note"] = [{"text": f"{inj['points']} injection point(s)"}]
             add("MedicationAdministration", f"inj{inj['id']}", ma)
