@@ -27,6 +27,8 @@ import json
 import os
 from typing import Any
 
+from sqlalchemy.orm.base import NO_VALUE
+
 from hemispasm._log import get_logger
 from hemispasm.registry.db import RegistryError
 
@@ -40,6 +42,7 @@ _IDENTITY_FIELDS = frozenset({"name", "birth_date", "mrn"})
 _FREE_TEXT_FIELDS = frozenset({"notes"})
 _LARGE_JSON_CHARS = 4096
 _installed = False
+_HEAD_KEY = "hemispasm_audit_head"  # Connection.info: (transaction, last hash) while it runs
 
 
 class AuditChainError(RegistryError):
@@ -108,6 +111,14 @@ def _pk(obj: Any) -> str:
     return "/".join("?" if v is None else str(v) for v in values)
 
 
+def _loaded(obj: Any, attr: str) -> Any:
+    """A relationship's value if it is in memory (never a lazy load inside a flush)."""
+    from sqlalchemy import inspect
+
+    value = inspect(obj).attrs[attr].loaded_value
+    return None if value is NO_VALUE else value
+
+
 def _patient_of(obj: Any, conn: Any) -> str | None:
     from sqlalchemy import text
 
@@ -118,14 +129,22 @@ def _patient_of(obj: Any, conn: Any) -> str | None:
     pid = getattr(obj, "patient_id", None)
     if pid:
         return pid
-    if isinstance(obj, m.ToxinInjection) and obj.session_id is not None:
-        return conn.execute(
-            text("SELECT patient_id FROM toxin_session WHERE id = :i"), {"i": obj.session_id}
-        ).scalar()
-    if isinstance(obj, m.Analysis) and obj.recording_id is not None:
-        return conn.execute(
-            text("SELECT patient_id FROM recording WHERE id = :i"), {"i": obj.recording_id}
-        ).scalar()
+    if isinstance(obj, m.ToxinInjection):
+        parent = _loaded(obj, "session")
+        if parent is not None and parent.patient_id:
+            return parent.patient_id
+        if obj.session_id is not None:
+            return conn.execute(
+                text("SELECT patient_id FROM toxin_session WHERE id = :i"), {"i": obj.session_id}
+            ).scalar()
+    if isinstance(obj, m.Analysis):
+        parent = _loaded(obj, "recording")
+        if parent is not None and parent.patient_id:
+            return parent.patient_id
+        if obj.recording_id is not None:
+            return conn.execute(
+                text("SELECT patient_id FROM recording WHERE id = :i"), {"i": obj.recording_id}
+            ).scalar()
     return None
 
 
@@ -246,12 +265,17 @@ def append_events(conn: Any, events: list[dict[str, Any]], *, actor: str | None 
     if not events:
         return 0
     actor = actor or default_actor()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
-    prev = (
-        conn.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
-        or GENESIS_HASH
-    )
+    txn = conn.get_transaction()
+    cached = conn.info.get(_HEAD_KEY)
+    if cached is not None and txn is not None and cached[0] is txn and txn.is_active:
+        prev = cached[1]  # this transaction already holds the chain lock and knows the head
+    else:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        prev = (
+            conn.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+            or GENESIS_HASH
+        )
     at = _now_iso()
     rows = []
     for ev in events:
@@ -269,6 +293,7 @@ def append_events(conn: Any, events: list[dict[str, Any]], *, actor: str | None 
         row["hash"] = prev = event_hash(row)
         rows.append(row)
     conn.execute(insert(AuditEvent), rows)
+    conn.info[_HEAD_KEY] = (txn, prev)
     return len(rows)
 
 
@@ -278,9 +303,16 @@ def install() -> None:
     if _installed:
         return
     from sqlalchemy import event
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
     event.listen(Session, "after_flush", _after_flush)
+
+    def _forget_head(conn: Any, *_args: Any) -> None:  # rows of a rolled-back part are gone
+        conn.info.pop(_HEAD_KEY, None)
+
+    event.listen(Engine, "rollback", _forget_head)
+    event.listen(Engine, "rollback_savepoint", _forget_head)
     _installed = True
 
 

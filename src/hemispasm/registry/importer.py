@@ -152,35 +152,58 @@ def _product(name: str | None) -> tuple[str | None, str | None]:
     return None, name
 
 
-def _same_session(s: Any, pid: str, t: Any, inn: str | None, brand: str | None) -> bool:
-    from sqlalchemy import select
+def _existing(s: Any, pid: str) -> tuple[set[Any], set[Any], set[Any]]:
+    """Keys of the patient's stored toxin sessions, drug courses and surgeries (3 queries)."""
+    from sqlalchemy import func, select
 
-    if t.date is None:
-        return False
-    for ts in s.scalars(
-        select(m.ToxinSession).where(
-            m.ToxinSession.patient_id == pid, m.ToxinSession.date == t.date
+    sessions = {
+        (d, inn, brand, round(float(u or 0.0), 6))
+        for d, inn, brand, u in s.execute(
+            select(
+                m.ToxinSession.date,
+                m.ToxinSession.product_inn,
+                m.ToxinSession.brand,
+                func.sum(m.ToxinInjection.units),
+            )
+            .outerjoin(m.ToxinInjection, m.ToxinInjection.session_id == m.ToxinSession.id)
+            .where(m.ToxinSession.patient_id == pid, m.ToxinSession.date.is_not(None))
+            .group_by(m.ToxinSession.id)
         )
-    ):
-        units = sum(i.units for i in ts.injections)
-        if (ts.product_inn, ts.brand) == (inn, brand) and abs(units - (t.total_units or 0)) < 1e-9:
-            return True
-    return False
+    }
+    drugs = set(
+        s.execute(
+            select(m.DrugCourse.drug, m.DrugCourse.start_date).where(
+                m.DrugCourse.patient_id == pid, m.DrugCourse.start_date.is_not(None)
+            )
+        ).all()
+    )
+    surgeries = set(
+        s.scalars(
+            select(m.Surgery.date).where(m.Surgery.patient_id == pid, m.Surgery.date.is_not(None))
+        ).all()
+    )
+    return sessions, drugs, surgeries
 
 
-def _add_treatments(s: Any, p: m.Patient, visit: m.Visit, prep: Prepared) -> dict[str, int]:
-    from sqlalchemy import select
-
+def _add_treatments(
+    s: Any, p: m.Patient, visit: m.Visit, prep: Prepared, *, keys: tuple[set, set, set]
+) -> dict[str, int]:
+    """Add the case's treatments not yet stored for this patient (``keys``: what is stored,
+    updated here); no flush of its own."""
     counts = {"toxin_sessions": 0, "drug_courses": 0, "surgeries": 0, "adverse_events": 0}
     side = prep.case.side if prep.case.side in ("left", "right") else None
+    sessions, drugs, surgeries = keys
     for t in prep.case.treatments:
+        cause: dict[str, Any]
         if t.type == "botulinum_toxin":
             inn, brand = _product(t.product)
-            if _same_session(s, p.id, t, inn, brand):
+            key = (t.date, inn, brand, round(float(t.total_units or 0.0), 6))
+            if t.date is not None and key in sessions:
                 continue
+            sessions.add(key)
             ts = m.ToxinSession(
                 patient_id=p.id,
-                visit_id=visit.id if t.date in (None, visit.date) else None,
+                visit=visit if t.date in (None, visit.date) else None,
                 date=t.date,
                 product_inn=inn,
                 brand=brand,
@@ -196,17 +219,12 @@ def _add_treatments(s: Any, p: m.Patient, visit: m.Visit, prep: Prepared) -> dic
             elif t.doses is not None:
                 ts.injections = [m.ToxinInjection(muscle=None, side=side, units=float(t.doses))]
             s.add(ts)
-            s.flush()
-            cause = {"toxin_session_id": ts.id}
+            cause = {"toxin_session": ts}
             counts["toxin_sessions"] += 1
         elif t.type in DRUGS:
-            q = select(m.DrugCourse).where(
-                m.DrugCourse.patient_id == p.id,
-                m.DrugCourse.drug == t.type,
-                m.DrugCourse.start_date == t.date,
-            )
-            if t.date is not None and s.scalars(q).first() is not None:
+            if t.date is not None and (t.type, t.date) in drugs:
                 continue
+            drugs.add((t.type, t.date))
             dc = m.DrugCourse(
                 patient_id=p.id,
                 drug=t.type,
@@ -217,13 +235,12 @@ def _add_treatments(s: Any, p: m.Patient, visit: m.Visit, prep: Prepared) -> dic
                 stopped_for_side_effects=t.stopped_for_side_effects,
             )
             s.add(dc)
-            s.flush()
-            cause = {"drug_course_id": dc.id}
+            cause = {"drug_course": dc}
             counts["drug_courses"] += 1
         else:  # mvd
-            q = select(m.Surgery).where(m.Surgery.patient_id == p.id, m.Surgery.date == t.date)
-            if t.date is not None and s.scalars(q).first() is not None:
+            if t.date is not None and t.date in surgeries:
                 continue
+            surgeries.add(t.date)
             sg = m.Surgery(
                 patient_id=p.id,
                 date=t.date,
@@ -232,8 +249,7 @@ def _add_treatments(s: Any, p: m.Patient, visit: m.Visit, prep: Prepared) -> dic
                 complications=[{"name": se, "permanent": None} for se in t.side_effects],
             )
             s.add(sg)
-            s.flush()
-            cause = {"surgery_id": sg.id}
+            cause = {"surgery": sg}
             counts["surgeries"] += 1
         for se in t.side_effects:
             s.add(m.AdverseEvent(patient_id=p.id, event=se, onset_date=None, **cause))
@@ -241,22 +257,59 @@ def _add_treatments(s: Any, p: m.Patient, visit: m.Visit, prep: Prepared) -> dic
     return counts
 
 
-def write_prepared(s: Any, prep: Prepared) -> dict[str, Any]:
-    """Write one prepared case file inside the caller's transaction; return what was added."""
-    p = find_by_mrn(s, prep.identity.mrn) if prep.identity and prep.identity.mrn else None
+@dataclass
+class _Batch:
+    """State of one import transaction: patients by MRN, stored treatment keys per patient."""
+
+    by_mrn: dict[str, m.Patient] = field(default_factory=dict)
+    keys: dict[str, tuple[set[Any], set[Any], set[Any]]] = field(default_factory=dict)
+
+
+def _load_patients(s: Any, prepared: list[Prepared], batch: _Batch) -> None:
+    from sqlalchemy import select
+
+    mrns = sorted({p.identity.mrn for p in prepared if p.identity and p.identity.mrn})
+    for i in range(0, len(mrns), 500):
+        for ident in s.scalars(
+            select(m.PatientIdentity).where(m.PatientIdentity.mrn.in_(mrns[i : i + 500]))
+        ):
+            batch.by_mrn[ident.mrn] = ident.patient
+
+
+def write_prepared(s: Any, prep: Prepared, batch: _Batch | None = None) -> dict[str, Any]:
+    """Add one prepared case file to the caller's session (flushed by the caller).
+
+    Returns the report row; ``patient_id`` is known, ``visit_id`` is filled in after the
+    flush (see :func:`import_cases`).
+    """
+    batch = batch if batch is not None else _Batch()
+    mrn = prep.identity.mrn if prep.identity and prep.identity.mrn else None
+    p = batch.by_mrn.get(mrn) if mrn else None
+    if p is None and mrn:
+        p = find_by_mrn(s, mrn)
     new_patient = p is None
     if p is None:
-        p = m.Patient(sex=prep.case.sex, side=prep.case.side, onset_age=prep.case.onset_age)
+        p = m.Patient(
+            id=m.new_patient_id(),  # known now, so every row below carries it before the flush
+            sex=prep.case.sex,
+            side=prep.case.side,
+            onset_age=prep.case.onset_age,
+        )
         if prep.identity is not None and not prep.identity.is_empty():
             p.identity = m.PatientIdentity(**prep.identity.model_dump())
         s.add(p)
-    visit = m.Visit(patient=p, date=prep.visit_date)
+        batch.keys[p.id] = (set(), set(), set())
+        if mrn:
+            batch.by_mrn[mrn] = p
+    elif p.id not in batch.keys:
+        with s.no_autoflush:
+            batch.keys[p.id] = _existing(s, p.id)
+    visit = m.Visit(patient=p, patient_id=p.id, date=prep.visit_date)
     s.add(visit)
-    s.flush()
     s.add(
         m.Case(
             patient_id=p.id,
-            visit_id=visit.id,
+            visit=visit,
             data=prep.case.model_dump(mode="json"),
             assessment=json.loads(prep.assessment.model_dump_json(by_alias=True)),
             source_name=prep.path.name,
@@ -264,12 +317,12 @@ def write_prepared(s: Any, prep: Prepared) -> dict[str, Any]:
             hemispasm_version=__version__,
         )
     )
-    counts = _add_treatments(s, p, visit, prep)
+    counts = _add_treatments(s, p, visit, prep, keys=batch.keys[p.id])
     for name, sc in prep.assessment.scales.items():
         s.add(
             m.ScaleScore(
                 patient_id=p.id,
-                visit_id=visit.id,
+                visit=visit,
                 date=visit.date,
                 scale=name,
                 total=float(sc.total),
@@ -278,22 +331,23 @@ def write_prepared(s: Any, prep: Prepared) -> dict[str, Any]:
                 interpretation=sc.interpretation,
             )
         )
-    s.flush()
-    return {
+    row = {
         "file": prep.path.name,
         "patient_id": p.id,
         "new_patient": new_patient,
-        "visit_id": visit.id,
+        "visit_id": None,
         "visit_date": visit.date.isoformat(),
         "visit_date_given": prep.visit_date_given,
         "hfs_likelihood": prep.assessment.hfs_likelihood,
         "scale_scores": len(prep.assessment.scales),
         **counts,
     }
+    row["_visit"] = visit
+    return row
 
 
 def import_cases(reg: Registry, path: str | Path, *, actor: str | None = None) -> ImportReport:
-    """Import one case file or a folder of them, all in one transaction.
+    """Import one case file or a folder of them, all in one transaction (one flush).
 
     Raises
     ------
@@ -305,13 +359,18 @@ def import_cases(reg: Registry, path: str | Path, *, actor: str | None = None) -
     files = case_files(path)
     prepared = [prepare(f) for f in files]
     report = ImportReport()
-    with reg.transaction(actor=actor) as s:
+    with reg.transaction(actor=actor) as s, s.no_autoflush:
         done = set(s.scalars(select(m.Case.source_sha256)).all())
+        batch = _Batch()
+        _load_patients(s, prepared, batch)
         for prep in prepared:
             if prep.sha256 in done:
                 report.skipped.append(prep.path.name)
                 continue
-            report.imported.append(write_prepared(s, prep))
+            report.imported.append(write_prepared(s, prep, batch))
             done.add(prep.sha256)
+        s.flush()
+        for row in report.imported:
+            row["visit_id"] = row.pop("_visit").id
     log.info("imported %d case file(s), skipped %d", len(report.imported), len(report.skipped))
     return report

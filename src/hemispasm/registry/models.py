@@ -246,6 +246,9 @@ class ScaleScore(Base):
     source: Mapped[str] = mapped_column(String(16), nullable=False)
     interpretation: Mapped[str | None] = mapped_column(Text)
 
+    patient: Mapped[Patient] = relationship()
+    visit: Mapped[Visit | None] = relationship()
+
 
 class ToxinSession(Base):
     """One botulinum toxin injection session (one product)."""
@@ -266,6 +269,7 @@ class ToxinSession(Base):
     benefit_weeks: Mapped[float | None] = mapped_column(Float)
 
     patient: Mapped[Patient] = relationship(back_populates="toxin_sessions")
+    visit: Mapped[Visit | None] = relationship()
     injections: Mapped[list[ToxinInjection]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="ToxinInjection.id"
     )
@@ -303,6 +307,8 @@ class DrugCourse(Base):
     side_effects: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
     stopped_for_side_effects: Mapped[bool | None] = mapped_column(Boolean)
 
+    patient: Mapped[Patient] = relationship()
+
 
 class Surgery(Base):
     """An operation, in practice microvascular decompression (MVD)."""
@@ -320,6 +326,8 @@ class Surgery(Base):
     lsr_disappeared: Mapped[bool | None] = mapped_column(Boolean)
     complications: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
 
+    patient: Mapped[Patient] = relationship()
+
 
 class FollowUp(Base):
     """A follow-up assessment (after toxin or surgery)."""
@@ -335,6 +343,8 @@ class FollowUp(Base):
     improvement_pct: Mapped[float | None] = mapped_column(Float)
     pgi: Mapped[int | None] = mapped_column(Integer)
     house_brackmann: Mapped[int | None] = mapped_column(Integer)
+
+    patient: Mapped[Patient] = relationship()
 
 
 class AdverseEvent(Base):
@@ -354,6 +364,11 @@ class AdverseEvent(Base):
     severity: Mapped[str | None] = mapped_column(String(16))
     resolved_date: Mapped[_dt.date | None] = mapped_column(Date)
     permanent: Mapped[bool | None] = mapped_column(Boolean)
+
+    patient: Mapped[Patient] = relationship()
+    toxin_session: Mapped[ToxinSession | None] = relationship()
+    surgery: Mapped[Surgery | None] = relationship()
+    drug_course: Mapped[DrugCourse | None] = relationship()
 
 
 class AuditEvent(Base):
