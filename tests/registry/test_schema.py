@@ -98,3 +98,27 @@ def test_url_resolution(tmp_path, monkeypatch):
     assert resolve_url(str(tmp_path / "x.sqlite")).startswith("sqlite:///")
     monkeypatch.setenv("HEMISPASM_DB_URL", "postgresql://a@b/c")
     assert resolve_url() == "postgresql+psycopg://a@b/c"
+
+
+def test_readers_do_not_block_a_writer_on_sqlite(tmp_path):
+    import time
+
+    from sqlalchemy import func, select
+
+    from hemispasm.registry.patients import add_patient
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    init_registry(url)
+    reg = open_registry(url)
+    try:
+        with reg.read_session() as reader:
+            assert reader.scalar(select(func.count()).select_from(m.Patient)) == 0
+            t0 = time.perf_counter()
+            add_patient(reg)  # another connection writes while the read transaction is open
+            assert time.perf_counter() - t0 < 10  # no wait for the 30-s lock timeout
+            # the reader keeps its snapshot
+            assert reader.scalar(select(func.count()).select_from(m.Patient)) == 0
+        with reg.read_session() as reader:
+            assert reader.scalar(select(func.count()).select_from(m.Patient)) == 1
+    finally:
+        reg.dispose()

@@ -80,7 +80,7 @@ def audit(url: str | None, patient_id: str | None = None) -> dict[str, Any]:
     from hemispasm.registry.audit import verify_chain
     from hemispasm.registry.patients import get_patient
 
-    with opened(url) as reg, reg.session() as s:
+    with opened(url) as reg, reg.read_session() as s:
         if patient_id is not None:
             patient_id = get_patient(s, patient_id).id
         return verify_chain(s, patient_id=patient_id)
@@ -163,7 +163,7 @@ def patient_measures(url: str | None, patient_id: str) -> dict[str, Any]:
     from hemispasm.registry.patients import get_patient
     from hemispasm.registry.records import patient_measures as _measures
 
-    with opened(url) as reg, reg.session() as s:
+    with opened(url) as reg, reg.read_session() as s:
         pid = get_patient(s, patient_id).id
         return _measures(s, pid).model_dump(mode="json")
 
@@ -179,7 +179,7 @@ def export(
     """``registry export`` (:func:`hemispasm.registry.export.export_registry`)."""
     from hemispasm.registry.export import export_registry
 
-    with opened(url) as reg, reg.session() as s:
+    with opened(url) as reg, reg.read_session() as s:
         return export_registry(
             s, format=format, out_dir=out_dir, pseudonymised=pseudonymised, patient_id=patient_id
         )

@@ -79,11 +79,15 @@ def _load_value(col: Any, v: Any) -> Any:
 
 
 def dump_tables(reg: Registry) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every registry table as JSON-ready mappings (parents first)."""
+    """Every row of every registry table as JSON-ready mappings (parents first), read in one
+    transaction (one consistent snapshot on both databases)."""
     from sqlalchemy import select
 
     out: dict[str, list[dict[str, Any]]] = {}
-    with reg.engine.connect() as conn:
+    engine = reg.read_engine
+    if reg.dialect == "postgresql":  # one snapshot for every table, beside concurrent writers
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as conn:
         for model in m.ALL_MODELS:
             table = model.__table__
             pk = list(table.primary_key.columns)
@@ -256,6 +260,6 @@ def restore(url: str | None, path: str | Path, *, data_dir: str | Path | None = 
 def _missing_files(reg: Registry) -> int:
     from sqlalchemy import select
 
-    with reg.session() as s:
+    with reg.read_session() as s:
         paths = s.scalars(select(m.Recording.stored_path)).all()
     return sum(1 for p in paths if not (reg.data_dir / p).is_file())

@@ -33,6 +33,7 @@ log = get_logger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 30.0
+READ_ONLY_OPTION = "hemispasm_read_only"
 
 
 class RegistryError(HemispasmError):
@@ -99,7 +100,9 @@ def _sqlite_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # readers (Registry.read_session) take no write lock: WAL lets them run beside a writer
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -269,6 +272,7 @@ class Registry:
     engine: Engine
     data_dir: Path
     _sessions: sessionmaker = field(repr=False, default=None)  # type: ignore[assignment]
+    _readers: sessionmaker = field(repr=False, default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         from sqlalchemy.orm import sessionmaker
@@ -277,6 +281,19 @@ class Registry:
 
         audit.install()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def read_engine(self) -> Engine:
+        """The engine for reading: on SQLite its transactions take no write lock."""
+        return self.engine.execution_options(**{READ_ONLY_OPTION: True})
+
+    def read_session(self) -> Session:
+        """A session for reading only (listing, showing, exporting, verifying)."""
+        s = self._readers()
+        s.info["actor"] = None
+        s.info["reason"] = None
+        return s
 
     @property
     def url(self) -> str:
@@ -289,7 +306,9 @@ class Registry:
         return self.engine.dialect.name
 
     def session(self, *, actor: str | None = None, reason: str | None = None) -> Session:
-        """A new session; ``actor`` and ``reason`` go into the audit rows it writes."""
+        """A new session for writing; ``actor`` and ``reason`` go into the audit rows it writes.
+
+        On SQLite its transactions begin with ``BEGIN IMMEDIATE`` (one writer at a time)."""
         from hemispasm.registry.audit import default_actor
 
         s = self._sessions()
@@ -371,7 +390,7 @@ def status(reg: Registry) -> dict[str, Any]:
     from hemispasm.registry.models import ALL_MODELS
 
     counts: dict[str, int] = {}
-    with reg.session() as s:
+    with reg.read_session() as s:
         for model in ALL_MODELS:
             counts[model.__tablename__] = s.scalar(select(func.count()).select_from(model)) or 0
     return {

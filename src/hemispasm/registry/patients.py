@@ -170,7 +170,7 @@ def list_patients(reg: Registry, *, identity: bool = False) -> list[dict[str, An
     """Every patient with visit counts and first/last visit dates (identity only if asked)."""
     from sqlalchemy import func, select
 
-    with reg.session() as s:
+    with reg.read_session() as s:
         stats = {
             pid: (n, first, last)
             for pid, n, first, last in s.execute(
@@ -214,7 +214,7 @@ def show_patient(reg: Registry, patient_id: str, *, identity: bool = False) -> d
     """
     from sqlalchemy import select
 
-    with reg.session() as s:
+    with reg.read_session() as s:
         p = get_patient(s, patient_id)
         out = _row(p)
         if identity:

@@ -179,7 +179,7 @@ def add_recording(
         raise InputError("the recording does not exist", path=src, hint="check the path")
     kind = recording_kind(src)
     sha = sha256_file(src)
-    with reg.session() as s:  # fail fast, before the long analysis
+    with reg.read_session() as s:  # fail fast, before the long analysis
         p = get_patient(s, patient_id)
         pid = p.id
         _check_visit(s, visit_id, pid)
@@ -282,7 +282,7 @@ def recording_file(reg: Registry, recording_id: int) -> Path:
     RegistryError
         Unknown recording, or its file is missing from the managed folder.
     """
-    with reg.session() as s:
+    with reg.read_session() as s:
         rec = s.get(m.Recording, recording_id)
         if rec is None:
             raise RegistryError(f"no recording {recording_id} in the registry")
