@@ -42,7 +42,7 @@ app = typer.Typer(
 )
 
 #: Modules under ``hemispasm.cli`` that register commands.
-COMMAND_MODULES: tuple[str, ...] = ("video", "events", "synth", "emg", "clinic")
+COMMAND_MODULES: tuple[str, ...] = ("video", "events", "synth", "emg", "clinic", "registry")
 
 
 def _version_callback(value: bool) -> None:
