@@ -40,6 +40,16 @@ OVERALL_FIELDS = (
     "severity_score",
 )
 FIRST_COLUMNS = ["recording_id", "path", "input_sha256", "kind", "status", "error", "synthetic"]
+LAST_COLUMNS = [
+    "source",
+    "fps",
+    "n_frames",
+    "method",
+    "model_sha256",
+    "hemispasm_version",
+    "parameters",
+    "task_key",
+]
 
 
 def face_measures(summary: dict) -> dict[str, Any]:
@@ -121,18 +131,22 @@ def cohort_row(
 
 
 def cohort_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows → the cohort table, sorted by recording id, identifying columns first."""
+    """Rows → the cohort table, sorted by recording id: identifying columns first, then the
+    manifest's columns and the measures (alphabetical), provenance last."""
     table = pd.DataFrame(rows)
     if table.empty:
         return pd.DataFrame(columns=FIRST_COLUMNS)
-    cols = [c for c in FIRST_COLUMNS if c in table] + [
-        c for c in table.columns if c not in FIRST_COLUMNS
-    ]
+    fixed = set(FIRST_COLUMNS) | set(LAST_COLUMNS)
+    cols = (
+        [c for c in FIRST_COLUMNS if c in table]
+        + sorted(c for c in table.columns if c not in fixed)
+        + [c for c in LAST_COLUMNS if c in table]
+    )
     table = table[cols].sort_values("recording_id", kind="stable").reset_index(drop=True)
-    for c in table.columns:  # mixed None/str object columns stay strings for Parquet
+    for c in table.columns:  # a column mixing text and numbers is written as text
         if table[c].dtype == object:
-            vals = table[c].dropna()
-            if len(vals) and not vals.map(lambda v: isinstance(v, str)).all():
+            is_str = table[c].dropna().map(lambda v: isinstance(v, str))
+            if is_str.any() and not is_str.all():
                 table[c] = table[c].map(lambda v: None if v is None else str(v))
     return table
 

@@ -94,6 +94,8 @@ def _stamp(source: str) -> list | None:
     lp = _fsio.local_path(source)
     if lp is None:
         return None  # remote objects are hashed every run (their mtime is not always given)
+    if not lp.is_file():
+        return None  # sha256 then says what is wrong
     st = lp.stat()
     return [st.st_size, st.st_mtime_ns]
 
@@ -286,6 +288,12 @@ def run_batch(
         ``ok`` is False when a recording failed (its reason is in ``errors.csv``).
     """
     t0 = time.perf_counter()
+    if client is None and scheduler not in ("local", "slurm") and "://" not in scheduler:
+        raise InputError(
+            f"--scheduler must be 'local', 'slurm' or an address like tcp://host:8786, "
+            f"not {scheduler!r}",
+            hint="e.g. --scheduler tcp://127.0.0.1:8786",
+        )
     out = ensure_out_dir(out_dir)
     state = out / STATE_DIR
     recs, _ = collect_recordings(list(inputs), manifest, fps)

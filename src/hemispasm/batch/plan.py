@@ -10,6 +10,7 @@ file or folder names (which may name a patient).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -91,7 +92,10 @@ def read_manifest(source: str | Path) -> list[Recording]:
             if _fsio.suffix_of(src) == ".parquet":
                 table = pd.read_parquet(fh)
             else:
-                table = pd.read_csv(fh, sep=None, engine="python", dtype={"recording_id": str})
+                text = fh.read().decode("utf-8-sig")
+                head = text.split("\n", 1)[0]
+                sep = max((",", ";", "\t"), key=head.count)  # one column: ","
+                table = pd.read_csv(io.StringIO(text), sep=sep, dtype={"recording_id": str})
     except InputError:
         raise
     except Exception as exc:  # pandas / pyarrow raise many types for a bad table

@@ -8,6 +8,9 @@ import typer
 
 from hemispasm.cli._common import console, err_console, make_progress
 
+#: Failed recordings whose reason is printed (all are in errors.csv).
+SHOW_ERRORS = 5
+
 
 def batch_cmd(
     inputs: list[str] = typer.Argument(
@@ -95,8 +98,13 @@ def batch_cmd(
     finally:
         bar.stop()
     if res.failed:
+        reasons = res.cohort.loc[res.cohort["status"] == "failed", "error"].tolist()
+        for reason in reasons[:SHOW_ERRORS]:
+            err_console.print(f"[red]failed:[/] {reason}", highlight=False, soft_wrap=True)
+        more = f" ({len(reasons) - SHOW_ERRORS} more)" if len(reasons) > SHOW_ERRORS else ""
         err_console.print(
-            f"[yellow]{res.failed} recording(s) failed[/]: reasons in {res.files['errors.csv']}",
+            f"[yellow]{res.failed} recording(s) failed{more}[/]: reasons in "
+            f"{res.files['errors.csv']}",
             highlight=False,
         )
     console.print(res.closing_line(), highlight=False)
