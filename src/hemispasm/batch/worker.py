@@ -70,6 +70,29 @@ def move_into_place(src: Path, dest: Path, scratch: Path) -> None:
     os.rename(src, dest)
 
 
+_FAST_EXIT = False
+
+
+def exit_fast_at_shutdown() -> None:
+    """In a worker process, skip interpreter finalization at exit (once registered).
+
+    Once MediaPipe is imported, a process takes 4 s or more to finalise (its native threads
+    and static destructors), so Dask's nanny waits and then kills every worker at the end of a
+    batch. Everything a task writes is closed before its result is returned, so a worker
+    process ends with ``os._exit(0)`` after its other exit handlers. Never in the main process
+    (an in-process client in a notebook or a test).
+    """
+    global _FAST_EXIT
+    import multiprocessing
+
+    if _FAST_EXIT or multiprocessing.current_process().name == "MainProcess":
+        return
+    import atexit
+
+    atexit.register(os._exit, 0)  # after the worker has closed; later exit handlers skipped
+    _FAST_EXIT = True
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (MB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -86,6 +109,7 @@ def run_task(spec: dict) -> dict:
     from hemispasm.video import pool
 
     pool.enable()
+    exit_fast_at_shutdown()
     out = Path(spec["out_dir"])
     rec = spec["recording"]
     rid = rec["recording_id"]
