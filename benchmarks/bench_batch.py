@@ -175,7 +175,8 @@ def report(res: dict) -> None:
     fixed = sum(sum(v) / len(v) for k, v in sizes.items() if k != "signals.parquet")
     storage_gb = 100_000 * (fixed + per_frame * 1800) / 1e9
     print(
-        f"\ncore-seconds per frame (2-worker batch, whole command): {core_s_per_frame * 1000:.2f} ms"
+        f"\ncore-seconds per frame (2-worker batch, whole command): "
+        f"{core_s_per_frame * 1000:.2f} ms"
     )
     print(
         f"100,000 x 1 min at 30 fps = {n_frames:.2e} frames: "

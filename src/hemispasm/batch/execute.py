@@ -153,7 +153,7 @@ def open_client(
             processes=True,
             host="127.0.0.1",
             dashboard_address="127.0.0.1:8787" if dashboard else None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.ERROR if log.isEnabledFor(logging.INFO) else logging.CRITICAL,
         )
         client = Client(cluster)
         try:
