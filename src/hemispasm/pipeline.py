@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hemispasm._io import check_out_dir, staged_outputs
+from hemispasm._io import check_out_dir, ensure_out_dir, staged_outputs
 from hemispasm._log import get_logger
 
 log = get_logger(__name__)
@@ -146,3 +146,157 @@ def analyze(
         len(analysis.events),
     )
     return AnalysisResult(signals=signals, analysis=analysis, files={n: out / n for n in names})
+
+
+#: What a recording can be (``kind`` of ``run_recording`` and of a batch manifest). ``auto``
+#: decides from the file (video, signals table, JeFaPaTo / OpenFace / py-feat CSV); the EMG
+#: kinds run ``hemispasm emg lsr`` / ``emg bursts`` on an EDF/BDF or CSV recording.
+KINDS = ("auto", "video", "signals", "ear", "openface", "pyfeat", "emg_lsr", "emg_bursts")
+EMG_KINDS = ("emg_lsr", "emg_bursts")
+
+
+@dataclass
+class RunResult:
+    """One recording analysed by :func:`run_recording`.
+
+    Attributes
+    ----------
+    kind : str
+        The kind that ran (``auto`` for the face path, or an EMG kind).
+    files : dict
+        Output name → path.
+    summary : dict
+        The content of ``summary.json``.
+    events : DataFrame
+        The events table (``events.csv``; empty for EMG).
+    synthetic : bool
+    analysis : AnalysisResult or None
+        The face path's full result (None for EMG).
+    """
+
+    kind: str
+    files: dict[str, Path]
+    summary: dict
+    events: pd.DataFrame
+    synthetic: bool
+    analysis: AnalysisResult | None = None
+
+
+def run_recording(
+    source: str | Path,
+    out_dir: str | Path,
+    *,
+    kind: str = "auto",
+    fps: float | None = None,
+    model: str | Path | None = None,
+    write_csv: bool = False,
+    landmarks: bool = False,
+    workers: int | None = None,
+    max_workers: int | None = None,
+    progress: Progress | None = None,
+    max_faces: int = 2,
+    overwrite: bool = False,
+) -> RunResult:
+    """Analyse one recording (path or fsspec URL) into ``out_dir``: the one execution function
+    of ``hemispasm analyze``, ``hemispasm batch`` and the web app's jobs.
+
+    Parameters
+    ----------
+    source : str or Path
+        A path, or an fsspec URL (``file://``, ``memory://``, ``s3://`` with s3fs): remote files
+        are streamed to a temporary local copy (videos must be opened by path).
+    out_dir : str or Path
+        Output folder, written as :func:`analyze` (or ``hemispasm emg``) writes it.
+    kind : str
+        One of :data:`KINDS`.
+    max_workers : int, optional
+        Upper bound on a long video's parallel segments when ``workers`` is not given (a batch
+        worker passes its share of the cores, so workers x segments never exceed them).
+    Other parameters are those of :func:`analyze`.
+
+    Raises
+    ------
+    HemispasmError
+        Any input, output or model problem, as one line.
+    """
+    from hemispasm import _fsio
+    from hemispasm.errors import HemispasmError, InputError
+
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+    with _fsio.local_input(source) as local:
+        try:
+            if kind in EMG_KINDS:
+                return _run_emg(local, out_dir, kind=kind)
+            if workers is None and max_workers is not None:
+                workers = _segments_for(local, max_workers)
+            res = analyze(
+                local,
+                out_dir,
+                fps=fps,
+                model=model,
+                write_csv=write_csv,
+                landmarks=landmarks,
+                workers=workers,
+                progress=progress,
+                max_faces=max_faces,
+                overwrite=overwrite,
+            )
+        except HemispasmError as exc:
+            if exc.path != str(local) or str(local) == str(source):
+                raise
+            # a streamed copy: name the URL, not the temporary file
+            raise type(exc)(
+                exc.message, path=source, hint=exc.hint, exit_code=exc.exit_code
+            ) from exc
+    summary = json.loads(res.files["summary.json"].read_text(encoding="utf-8"))
+    return RunResult(
+        kind=kind,
+        files=res.files,
+        summary=summary,
+        events=res.analysis.events_table(),
+        synthetic=bool(res.signals.meta.synthetic),
+        analysis=res,
+    )
+
+
+def _segments_for(path: Path, max_workers: int) -> int | None:
+    """A long video's segments, capped at ``max_workers`` (None: not a video, let it decide)."""
+    from hemispasm.video.reader import VIDEO_SUFFIXES, probe
+    from hemispasm.video.signals import default_workers
+
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    info = probe(path)
+    duration = info.duration_s or (info.n_frames / info.fps if info.n_frames else 0.0)
+    return max(1, min(int(max_workers), default_workers(duration)))
+
+
+def _run_emg(path: Path, out_dir: str | Path, *, kind: str) -> RunResult:
+    from hemispasm.emg import (
+        emg_bursts,
+        emg_lsr,
+        read_emg,
+        write_burst_outputs,
+        write_lsr_outputs,
+    )
+
+    ensure_out_dir(out_dir)
+    rec = read_emg(path)
+    if kind == "emg_lsr":
+        res = emg_lsr(rec)
+        write_lsr_outputs(res, out_dir)
+        names = ["sweeps.csv", "summary.json", "report.html"]
+    else:
+        res = emg_bursts(rec)
+        write_burst_outputs(res, out_dir)
+        names = ["bursts.csv", "summary.json", "report.html"]
+    out = Path(out_dir)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return RunResult(
+        kind=kind,
+        files={n: out / n for n in names},
+        summary=summary,
+        events=pd.DataFrame(),
+        synthetic=bool(summary.get("synthetic", False)),
+    )

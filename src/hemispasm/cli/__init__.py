@@ -42,7 +42,15 @@ app = typer.Typer(
 )
 
 #: Modules under ``hemispasm.cli`` that register commands.
-COMMAND_MODULES: tuple[str, ...] = ("video", "events", "synth", "emg", "clinic", "registry")
+COMMAND_MODULES: tuple[str, ...] = (
+    "video",
+    "events",
+    "synth",
+    "emg",
+    "clinic",
+    "registry",
+    "batch",
+)
 
 
 def _version_callback(value: bool) -> None:

@@ -14,11 +14,16 @@ models_app = typer.Typer(
 
 
 def analyze_cmd(
-    input_path: Path = typer.Argument(
-        ..., metavar="INPUT", help="Video, signals table, or eye-aspect-ratio CSV."
+    input_path: str = typer.Argument(
+        ...,
+        metavar="INPUT",
+        help="Video, signals table, or per-frame CSV (JeFaPaTo, OpenFace, py-feat); "
+        "a path or an fsspec URL (file://, memory://, s3://).",
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    fps: float = typer.Option(None, "--fps", help="Frame rate of an eye-aspect-ratio CSV."),
+    fps: float = typer.Option(
+        None, "--fps", help="Frame rate of an eye-aspect-ratio or py-feat CSV."
+    ),
     model: Path = typer.Option(None, "--model", help="Face model file (face_landmarker.task)."),
     csv: bool = typer.Option(False, "--csv", help="Also write signals.csv."),
     landmarks: bool = typer.Option(
@@ -44,10 +49,10 @@ def analyze_cmd(
     ),
 ) -> None:
     """Analyse a recording: signals, spasm events, summary and report in OUT (new or empty)."""
-    from hemispasm.pipeline import analyze
+    from hemispasm.pipeline import run_recording
 
     with lazy_progress(quiet=quiet or json_out) as update:  # starts once frames flow
-        result = analyze(
+        run = run_recording(
             input_path,
             out,
             fps=fps,
@@ -59,6 +64,7 @@ def analyze_cmd(
             max_faces=max_faces,
             overwrite=overwrite,
         )
+    result = run.analysis
     if json_out:
         typer.echo(result.files["summary.json"].read_text(encoding="utf-8"))
         return

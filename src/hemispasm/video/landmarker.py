@@ -397,7 +397,9 @@ def iter_rows(
         frames = _threaded(frames)
     tracker = tracker if tracker is not None else SubjectTracker()
     last_ms = -1
-    with Detector(model_path, max_faces=max_faces) as det:
+    from hemispasm.video.pool import open_detector  # pooled in batch workers, else fresh
+
+    with open_detector(model_path, max_faces=max_faces) as det:
         for index, t, rgb in frames:
             h, w = rgb.shape[:2]
             ts_ms = max(round(t * 1000), last_ms + 1)  # strictly increasing for VIDEO mode

@@ -47,7 +47,8 @@ class SignalsMeta(BaseModel):
 
     Attributes
     ----------
-    source : {"video", "ear_table", "signals_table"}
+    source : {"video", "ear_table", "signals_table", "tool_table"}
+        ``tool_table``: an OpenFace 2.x or py-feat CSV (hemispasm.facetools_io).
     fps : float
         Average frame rate (frames / duration for video; given for EAR tables).
     n_frames : int
@@ -70,7 +71,7 @@ class SignalsMeta(BaseModel):
     provenance : Provenance
     """
 
-    source: Literal["video", "ear_table", "signals_table"]
+    source: Literal["video", "ear_table", "signals_table", "tool_table"]
     fps: float
     n_frames: int
     expected_frames: int = 0
@@ -420,7 +421,7 @@ def _is_synthetic(path: Path) -> bool:
 def table_signals(
     table: pd.DataFrame,
     *,
-    source: Literal["ear_table", "signals_table"],
+    source: Literal["ear_table", "signals_table", "tool_table"],
     fps: float,
     name: str,
     synthetic: bool = False,
@@ -461,7 +462,8 @@ def load_signals(
     path : str or Path
         A video; a signals table written by ``hemispasm analyze`` (``.parquet``, or ``.csv``
         with a ``time_s`` column); or a per-frame eye-aspect-ratio table from another tool
-        (JeFaPaTo ``frame,EAR2D6_l,EAR2D6_r`` CSV, with ``fps``).
+        (JeFaPaTo ``frame,EAR2D6_l,EAR2D6_r`` CSV, with ``fps``; OpenFace 2.x CSV; py-feat CSV,
+        with ``fps``).
     fps : float, optional
         Frame rate of an EAR table (its CSV has no time column).
 
@@ -474,8 +476,14 @@ def load_signals(
         raise InputError("file not found", path=path, hint="check the path")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".parquet", ".tsv"):
-        from hemispasm import signals_io
+        from hemispasm import facetools_io, signals_io
 
+        tool = None if suffix == ".parquet" else facetools_io.sniff(path)
+        if tool is not None:  # OpenFace 2.x or py-feat per-frame CSV
+            table, rate, method = facetools_io.read_tool_table(path, tool, fps=fps)
+            return table_signals(
+                table, source="tool_table", fps=rate, name=path.name, method=method
+            )
         if suffix == ".parquet" or _has_time_column(path):
             table = signals_io.read_signals_table(path)
             t = table["time_s"].to_numpy()
