@@ -148,7 +148,7 @@ def test_waning_needs_the_same_product_and_a_kept_dose():
     )
     assert up.waning and up.waning_verdict == "waning"
     assert {c.source for c in up.what_to_check} >= {"frevert2015", "botox_label_blepharospasm"}
-    assert "[8.6]" in next(c.text for c in up.what_to_check if "booster" in c.text)
+    assert "8.6 weeks" in next(c.text for c in up.what_to_check if "booster" in c.text)
     # doses missing: cannot tell
     nodose = analyze_course(
         [
@@ -193,3 +193,16 @@ def test_injection_plan_reductions():
     )
     assert post.sites[0].units_per_site == 1.5 and post.sites[0].sites is None
     assert "post-paralytic" in post.sites[0].reductions[0].text
+
+
+def test_short_intervals_are_written_in_words():
+    """The booster check names the short intervals in weeks, not as a Python list."""
+    c = analyze_course(
+        [
+            _tox("2024-01-01", benefit_weeks=16),
+            _tox("2024-03-11", benefit_weeks=9),  # 10 weeks after the first
+        ]
+    )
+    assert c.waning and c.short_intervals == [10.0]
+    text = " ".join(w.text for w in c.what_to_check)
+    assert "intervals under 12 weeks recorded: 10 weeks" in text and "[" not in text

@@ -197,6 +197,8 @@ onset_age: 58
 first_muscle: orbicularis_oculi
 spread_to: [zygomaticus, orbicularis_oris]
 spasm_type: both
+facial_weakness: false
+hearing_loss: false
 emg_lsr: present
 mri: neurovascular_conflict
 notes: lives at 12 Example Street

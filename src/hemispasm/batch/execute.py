@@ -59,10 +59,11 @@ class BatchResult:
     elapsed_s: float = 0.0
     frames: int = 0
     worker_peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    registry: object = None  # hemispasm.batch.registry.RegistryStore with --registry
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and not (self.registry is not None and self.registry.errors)
 
     def closing_line(self) -> str:
         known = f" ({self.known_failed} as in the last run)" if self.known_failed else ""
@@ -259,6 +260,8 @@ def run_batch(
     slurm: dict | None = None,
     client=None,
     progress: BatchProgress | None = None,
+    registry: bool = False,
+    registry_url: str | None = None,
 ) -> BatchResult:
     """Analyse a cohort: every recording to ``out_dir/<recording_id>/``, then the cohort files.
 
@@ -281,6 +284,12 @@ def run_batch(
         Use this client instead (tests, notebooks); ``scheduler`` is then ignored.
     progress : callable, optional
         ``progress(stage, done, total)``.
+    registry : bool
+        Also store every analysed recording in the registry at ``registry_url``
+        (:mod:`hemispasm.batch.registry`; the manifest's ``patient`` column names each one's
+        patient). Checked before anything runs.
+    registry_url : str, optional
+        The registry (default: as ``hemispasm registry``).
 
     Returns
     -------
@@ -297,6 +306,10 @@ def run_batch(
     out = ensure_out_dir(out_dir)
     state = out / STATE_DIR
     recs, _ = collect_recordings(list(inputs), manifest, fps)
+    if registry:
+        from hemispasm.batch.registry import check_targets
+
+        check_targets(recs, registry_url)
     needs_model = any(not is_emg(r) for r in recs)
     model_path = model_sha = None
     if needs_model:
@@ -358,6 +371,10 @@ def run_batch(
                     ctx.__exit__(None, None, None)
         result.failed = sum(1 for r in rows if r.get("status") == "failed")
         _write_cohort(out, state, rows, events, result)
+    if registry:
+        from hemispasm.batch.registry import store_rows
+
+        result.registry = store_rows(rows, out, registry_url)
     result.elapsed_s = time.perf_counter() - t0
     return result
 

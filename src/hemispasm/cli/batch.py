@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hemispasm.cli._common import console, err_console, make_progress
+from hemispasm.cli._common import make_progress, say
 
 #: Failed recordings whose reason is printed (all are in errors.csv).
 SHOW_ERRORS = 5
@@ -52,6 +52,17 @@ def batch_cmd(
     job_script: bool = typer.Option(
         False, "--job-script", help="Print the SLURM job script and exit (needs no SLURM)."
     ),
+    registry: bool = typer.Option(
+        False,
+        "--registry",
+        help="Also store each analysis in the registry (manifest column 'patient': registry ids).",
+    ),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Registry database URL or SQLite file (with --registry; default as `registry`).",
+        show_default=False,
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Analyse a cohort on Dask: DIR/<recording_id>/ per recording, cohort.parquet,
@@ -94,20 +105,26 @@ def batch_cmd(
             retry_failed=retry_failed,
             slurm={**slurm, "jobs": jobs},
             progress=progress,
+            registry=registry,
+            registry_url=db,
         )
     finally:
         bar.stop()
     if res.failed:
         reasons = res.cohort.loc[res.cohort["status"] == "failed", "error"].tolist()
         for reason in reasons[:SHOW_ERRORS]:
-            err_console.print(f"[red]failed:[/] {reason}", highlight=False, soft_wrap=True)
+            say(f"failed: {reason}", err=True, style="red")
         more = f" ({len(reasons) - SHOW_ERRORS} more)" if len(reasons) > SHOW_ERRORS else ""
-        err_console.print(
-            f"[yellow]{res.failed} recording(s) failed{more}[/]: reasons in "
-            f"{res.files['errors.csv']}",
-            highlight=False,
+        say(
+            f"{res.failed} recording(s) failed{more}: reasons in {res.files['errors.csv']}",
+            err=True,
+            style="yellow",
         )
-    console.print(res.closing_line(), highlight=False)
+    say(res.closing_line())
+    if res.registry is not None:
+        for rid, reason in res.registry.errors[:SHOW_ERRORS]:
+            say(f"not stored in the registry: recording {rid}: {reason}", err=True, style="red")
+        say(res.registry.line())
     if not res.ok:
         raise typer.Exit(1)
 

@@ -207,7 +207,9 @@ def _waning(toxin: list[Treatment], out: CourseAnalysis) -> None:
             text="booster injections: tolerance may develop when treatments are given more often "
             "than every 3 months"
             + (
-                f" (intervals under 12 weeks recorded: {out.short_intervals})"
+                " (intervals under 12 weeks recorded: "
+                + ", ".join(f"{w:g} weeks" for w in out.short_intervals)
+                + ")"
                 if out.short_intervals
                 else ""
             ),
