@@ -21,14 +21,14 @@ from hemispasm._log import get_logger
 from hemispasm._version import __version__
 from hemispasm.errors import InputError
 from hemispasm.registry import models as m
-from hemispasm.registry.db import Registry, RegistryError
+from hemispasm.registry.db import Registry
 from hemispasm.registry.patients import get_patient
 from hemispasm.registry.recordings import (
     _check_visit,
-    _headline,
     _jsonable,
-    _store_copy,
     _table,
+    existing_recording,
+    insert_recording,
     recording_kind,
 )
 
@@ -136,7 +136,6 @@ def store_analysed(
     InputError
         Not a video or EMG file; a kind the registry does not store.
     """
-    from sqlalchemy import select
 
     if kind not in STORABLE_KINDS:
         raise InputError(
@@ -146,57 +145,25 @@ def store_analysed(
         )
     src = Path(path)
     rkind = recording_kind(src)
-    an_kind = "video" if kind == "auto" else kind
-    duration, analysis = analysis_from_outputs(run_dir, kind=an_kind, path=src)
     with reg.read_session() as s:
         pid = get_patient(s, patient_id).id
         _check_visit(s, visit_id, pid)
-        old = s.scalars(select(m.Recording).where(m.Recording.sha256 == sha256)).first()
-        if old is not None:
-            if old.patient_id != pid:
-                raise RegistryError(
-                    f"this content is already registered as recording {old.id} of another patient",
-                    path=src.name,
-                    hint="check the manifest's patient column",
-                )
-            return {
-                "recording_id": old.id,
-                "sha256": sha256,
-                "kind": old.kind,
-                "existing": True,
-                "analysis_id": old.analyses[-1].id if old.analyses else None,
-            }
-    rel, created = _store_copy(src, reg.data_dir, sha256)
-    try:
-        with reg.transaction(actor=actor) as s:
-            rec = m.Recording(
-                patient_id=pid,
-                visit_id=visit_id,
-                sha256=sha256,
-                kind=rkind,
-                suffix=src.suffix.lower(),
-                size_bytes=src.stat().st_size,
-                duration_s=duration,
-                stored_path=rel,
-            )
-            s.add(rec)
-            s.flush()
-            an = m.Analysis(recording_id=rec.id, hemispasm_version=__version__, **analysis)
-            s.add(an)
-            s.flush()
-            out = {
-                "recording_id": rec.id,
-                "sha256": sha256,
-                "kind": rkind,
-                "existing": False,
-                "analysis_id": an.id,
-                "analysis_kind": an.kind,
-                "summary": _headline(an),
-            }
-    except BaseException:
-        if created:
-            (reg.data_dir / rel).unlink(missing_ok=True)
-        raise
+        old = existing_recording(s, sha256, pid=pid, name=src.name)
+    if old is not None:
+        return old
+    an_kind = "video" if kind == "auto" else kind
+    duration, analysis = analysis_from_outputs(run_dir, kind=an_kind, path=src)
+    out = insert_recording(
+        reg,
+        src,
+        patient_id=pid,
+        visit_id=visit_id,
+        sha256=sha256,
+        kind=rkind,
+        duration_s=duration,
+        analysis=analysis,
+        actor=actor,
+    )
     log.info("stored analysed recording %s (%s)", out["recording_id"], an_kind)
     return out
 

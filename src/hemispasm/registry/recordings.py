@@ -170,7 +170,6 @@ def add_recording(
     InputError
         Missing, unsupported or unreadable file (nothing is stored).
     """
-    from sqlalchemy import select
 
     from hemispasm.provenance import sha256_file
 
@@ -183,23 +182,9 @@ def add_recording(
         p = get_patient(s, patient_id)
         pid = p.id
         _check_visit(s, visit_id, pid)
-        old = s.scalars(select(m.Recording).where(m.Recording.sha256 == sha)).first()
+        old = existing_recording(s, sha, pid=pid, name=src.name)
         if old is not None:
-            if old.patient_id != pid:
-                raise RegistryError(
-                    f"this file is already registered as recording {old.id} of another patient",
-                    path=src.name,
-                    hint="check the patient id",
-                )
-            return {
-                "recording_id": old.id,
-                "sha256": sha,
-                "kind": old.kind,
-                "duration_s": old.duration_s,
-                "stored_path": old.stored_path,
-                "existing": True,
-                "analysis_id": old.analyses[-1].id if old.analyses else None,
-            }
+            return old
     if kind == "video":
         if analyze:
             duration, analysis = analyse_video(src, model=model)
@@ -209,26 +194,85 @@ def add_recording(
             duration, analysis = float(probe(src).duration_s), None
     else:
         duration, analysis = analyse_emg(src, analyze=analyze)
-    rel, created = _store_copy(src, reg.data_dir, sha)
+    out = insert_recording(
+        reg,
+        src,
+        patient_id=pid,
+        visit_id=visit_id,
+        sha256=sha,
+        kind=kind,
+        duration_s=duration,
+        analysis=analysis,
+        actor=actor,
+    )
+    log.info("stored recording %s (%s, %.1f s)", out["recording_id"], kind, duration)
+    return out
+
+
+def existing_recording(s: Any, sha256: str, *, pid: str, name: str) -> dict[str, Any] | None:
+    """The registered recording with this content for ``pid`` (None: not registered).
+
+    Raises
+    ------
+    RegistryError
+        The content belongs to another patient.
+    """
+    from sqlalchemy import select
+
+    old = s.scalars(select(m.Recording).where(m.Recording.sha256 == sha256)).first()
+    if old is None:
+        return None
+    if old.patient_id != pid:
+        raise RegistryError(
+            f"this file is already registered as recording {old.id} of another patient",
+            path=name,
+            hint="check the patient id",
+        )
+    return {
+        "recording_id": old.id,
+        "sha256": sha256,
+        "kind": old.kind,
+        "duration_s": old.duration_s,
+        "stored_path": old.stored_path,
+        "existing": True,
+        "analysis_id": old.analyses[-1].id if old.analyses else None,
+    }
+
+
+def insert_recording(
+    reg: Registry,
+    src: Path,
+    *,
+    patient_id: str,
+    visit_id: int | None,
+    sha256: str,
+    kind: str,
+    duration_s: float,
+    analysis: dict[str, Any] | None,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Copy ``src`` into the recordings folder and add its Recording (and Analysis) rows in one
+    transaction; the copy is removed again when the transaction fails."""
+    rel, created = _store_copy(src, reg.data_dir, sha256)
     try:
         with reg.transaction(actor=actor) as s:
             rec = m.Recording(
-                patient_id=pid,
+                patient_id=patient_id,
                 visit_id=visit_id,
-                sha256=sha,
+                sha256=sha256,
                 kind=kind,
                 suffix=src.suffix.lower(),
                 size_bytes=src.stat().st_size,
-                duration_s=duration,
+                duration_s=duration_s,
                 stored_path=rel,
             )
             s.add(rec)
             s.flush()
             out: dict[str, Any] = {
                 "recording_id": rec.id,
-                "sha256": sha,
+                "sha256": sha256,
                 "kind": kind,
-                "duration_s": duration,
+                "duration_s": duration_s,
                 "stored_path": rel,
                 "existing": False,
                 "analysis_id": None,
@@ -242,7 +286,6 @@ def add_recording(
         if created:
             (reg.data_dir / rel).unlink(missing_ok=True)
         raise
-    log.info("stored recording %s (%s, %.1f s)", out["recording_id"], kind, duration)
     return out
 
 
