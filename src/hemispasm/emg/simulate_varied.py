@@ -172,13 +172,13 @@ def emg_simulate_lsr_varied(
         present &= rng.random(n_sweeps) >= rng.uniform(0.1, 0.3)
         present[:3] = True
     if course in ("disappear", "disappear_return"):
-        dis = int(rng.integers(20, n_sweeps - 15))
+        dis = int(rng.integers(max(10, n_sweeps // 3), n_sweeps - max(6, n_sweeps // 4)))
         fade = int(rng.integers(0, 6))
         f0 = max(0, dis - fade)
         scale[f0:dis] *= np.linspace(1.0, rng.uniform(0.3, 0.7), dis - f0)
         present[dis:] = False
         if course == "disappear_return":
-            ret = int(rng.integers(dis + 5, n_sweeps - 4))
+            ret = int(rng.integers(dis + 4, max(dis + 5, n_sweeps - 2)))
             present[ret:] = True
     lat = lat0 + rng.normal(0, jit, n_sweeps)
     sweep_p2p = np.where(present, p2p * scale, 0.0)
@@ -295,3 +295,19 @@ def emg_simulate_lsr_varied(
         }
     )
     return VariedLsr(rec, truth, names[1], names[0], montage, scenario)
+
+
+def simulate_varied_checked(seed: int, **kw: Any) -> VariedLsr:
+    """:func:`emg_simulate_lsr_varied` with the scenario names checked (one-line errors)."""
+    from hemispasm.errors import InputError
+
+    allowed = {
+        "montage": tuple(MONTAGE_LAYOUT),
+        "artifact": ARTIFACTS,
+        "course": ("steady", "intermittent", "disappear", "disappear_return"),
+    }
+    for key, ok in allowed.items():
+        v = kw.get(key)
+        if v is not None and v not in ok:
+            raise InputError(f"unknown --{key} '{v}'", hint=f"use one of {', '.join(ok)}")
+    return emg_simulate_lsr_varied(seed, **kw)
