@@ -74,12 +74,12 @@ def replay_data(rec) -> tuple[np.ndarray, list[str]]:
     from hemispasm.emg.io import TRIGGER_PATTERN
     from hemispasm.emg.lsr import _STIM_TEXT
 
-    data = np.asarray(rec.data, dtype=np.float32)
+    data = np.asarray(rec.data, dtype=np.float64)
     names = list(rec.ch_names)
     if not any(TRIGGER_PATTERN.search(c) for c in names):
         on = [a.onset for a in rec.annotations if _STIM_TEXT.search(a.text)]
         if on:
-            trig = np.zeros((1, data.shape[1]), np.float32)
+            trig = np.zeros((1, data.shape[1]))
             w = max(1, round(0.001 * rec.sfreq))
             for s in np.unique(np.round(np.asarray(on) * rec.sfreq).astype(int)):
                 trig[0, s : s + w] = 5.0
@@ -104,7 +104,7 @@ def replay(
         raise InputError(f"--speed must be > 0 (got {speed})", hint="e.g. --speed 1")
     lsl = _lsl()
     data, names = replay_data(rec)
-    info = lsl.StreamInfo(name, "EMG", len(names), float(rec.sfreq), "float32", f"hemispasm-{name}")
+    info = lsl.StreamInfo(name, "EMG", len(names), float(rec.sfreq), "float64", f"hemispasm-{name}")
     info.set_channel_names(names)
     info.set_channel_units(["microvolts"] * len(names))
     chunk = max(1, round(chunk_ms * 1e-3 * rec.sfreq))
@@ -173,6 +173,28 @@ def live_state(present: list[bool], amp: list[float], p) -> tuple[str, dict[str,
     return ("fading" if (faint or not recent.all()) else "present"), main
 
 
+def stream_channel_names(sinfo) -> list[str]:
+    """Channel labels of an LSL stream (from its description), ``ch1..chN`` when it has none."""
+    names = sinfo.get_channel_names()
+    if not names or len(names) != sinfo.n_channels or not all(names):
+        return [f"ch{i + 1}" for i in range(sinfo.n_channels)]
+    return list(names)
+
+
+def resolve_stim_channel(stim: str | None, names: list[str], stream: str) -> str | None:
+    """The stimulus channel's name: ``stim`` as a label of the stream, or as its 1-based
+    position (``--stim-channel 3``) when the stream's labels are missing or differ."""
+    if stim is None or stim in names:
+        return stim
+    if stim.isdigit() and 1 <= int(stim) <= len(names):
+        return names[int(stim) - 1]
+    raise InputError(
+        f"stimulus channel '{stim}' not in LSL stream '{stream}' (channels {names})",
+        hint="give the trigger channel's exact label, or its 1-based position "
+        f"(1-{len(names)}), with --stim-channel",
+    )
+
+
 def _trigger_onsets(x: np.ndarray, lo: float, hi: float, offset: int, prev: float) -> np.ndarray:
     """Rising edges through the middle of the trigger's range seen so far."""
     if hi - lo <= 0:
@@ -216,35 +238,41 @@ def monitor(
             f"LSL stream '{name}' not found on this machine (waited {resolve_s:g} s)",
             hint=f"start the stream first, e.g. hemispasm emg replay FILE --lsl {name}",
         )
-    sinfo = infos[0]
+    inlet = lsl.StreamInlet(infos[0], max_buffered=60)
+    inlet.open_stream(timeout=resolve_s)
+    # a resolved StreamInfo carries no description (channel names are in it): the inlet's
+    # full info does
+    sinfo = inlet.get_sinfo()
     sf = float(sinfo.sfreq)
-    names = list(sinfo.get_channel_names() or [f"ch{i + 1}" for i in range(sinfo.n_channels)])
-    if sf < LSR_MIN_SFREQ:
-        raise InputError(
-            f"LSL stream '{name}' runs at {sf:g} Hz, too low for LSR latency measurement "
-            f"(needs >= {LSR_MIN_SFREQ:g} Hz)",
-            hint="stream the EMG at a higher sampling rate",
-        )
-    if stim_channel is not None and stim_channel not in names:
-        raise InputError(
-            f"stimulus channel '{stim_channel}' not in LSL stream '{name}' ({names})",
-            hint="give the trigger channel's exact name with --stim-channel",
-        )
-    trig = stim_channel or next((c for c in names if TRIGGER_PATTERN.search(c)), None)
-    if trig is None:
-        raise InputError(
-            f"no stimulus channel in LSL stream '{name}' (channels {names})",
-            hint="stream a trigger channel and name it with --stim-channel",
-        )
-    chans = [c for c in names if c != trig and not TRIGGER_PATTERN.search(c)]
-    if not chans:
-        raise InputError(f"LSL stream '{name}' has no EMG channel besides '{trig}'")
-    if lsr_channel and lsr_channel not in chans:
-        raise InputError(
-            f"LSR channel '{lsr_channel}' is not an EMG channel of stream '{name}' ({chans})",
-            hint="pass an existing channel name to --lsr-channel",
-        )
-    roles = declared_roles(chans, montage) if montage else None
+    names = stream_channel_names(sinfo)
+    try:
+        if sf < LSR_MIN_SFREQ:
+            raise InputError(
+                f"LSL stream '{name}' runs at {sf:g} Hz"
+                + (" (irregular rate)" if sf == 0 else "")
+                + f", too low for LSR latency measurement (needs a regular rate >= "
+                f"{LSR_MIN_SFREQ:g} Hz)",
+                hint="stream the EMG at a higher, regular sampling rate",
+            )
+        stim_channel = resolve_stim_channel(stim_channel, names, name)
+        trig = stim_channel or next((c for c in names if TRIGGER_PATTERN.search(c)), None)
+        if trig is None:
+            raise InputError(
+                f"no stimulus channel in LSL stream '{name}' (channels {names})",
+                hint="stream a trigger channel and name it with --stim-channel",
+            )
+        chans = [c for c in names if c != trig and not TRIGGER_PATTERN.search(c)]
+        if not chans:
+            raise InputError(f"LSL stream '{name}' has no EMG channel besides '{trig}'")
+        if lsr_channel and lsr_channel not in chans:
+            raise InputError(
+                f"LSR channel '{lsr_channel}' is not an EMG channel of stream '{name}' ({chans})",
+                hint="pass an existing channel name to --lsr-channel",
+            )
+        roles = declared_roles(chans, montage) if montage else None
+    except InputError:
+        inlet.close_stream()
+        raise
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "sweeps.csv"
@@ -255,8 +283,6 @@ def monitor(
     min_gap = p.min_interval_s * sf
     keep = n_noise + n_pre + n_post + 2
     state = LiveState(stream=name, channels=chans, criterion=p.criterion)
-    inlet = lsl.StreamInlet(sinfo, max_buffered=60)
-    inlet.open_stream(timeout=resolve_s)
     buf = np.zeros((len(names), 0))
     buf0 = 0  # absolute index of buf[:, 0]
     total = 0
@@ -379,6 +405,7 @@ def _update_state(state: LiveState, tracker, rows, p, on_event) -> None:
 
 
 def _write_summary(out: Path, tracker, rows, sweep_t, p, name: str) -> None:
+    """summary.json of a monitored stream (as ``emg lsr`` writes it)."""
     from hemispasm._io import write_json_atomic
     from hemispasm.emg.io import EmgRecording
     from hemispasm.emg.lsr import lsr_result

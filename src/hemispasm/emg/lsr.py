@@ -56,7 +56,7 @@ class LsrParams:
     m_window_ms: tuple[float, float] = (1.0, 6.0)
     lsr_window_ms: tuple[float, float] = (6.0, 30.0)
     max_shift_ms: float = 2.0
-    z_threshold: float = 4.0
+    z_threshold: float = 4.5
     consecutive: int = 3
     noise_ms: float = 110.0
     min_interval_s: float = 0.06
