@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -26,7 +27,6 @@ from hemispasm.emg.live import (
     stream_channel_names,
 )
 from hemispasm.errors import InputError
-
 
 
 def _name() -> str:
@@ -53,7 +53,7 @@ def short_lsr(tmp_path_factory):
 def test_local_config_is_machine_only(monkeypatch):
     monkeypatch.delenv("LSLAPICFG", raising=False)
     path = ensure_local_lsl()
-    text = open(path).read()
+    text = Path(path).read_text()
     assert text == LOCAL_LSL_CFG
     assert "ResolveScope = machine" in text and "{127.0.0.1}" in text
 
