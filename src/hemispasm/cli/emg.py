@@ -1,4 +1,4 @@
-"""CLI commands of ``hemispasm.emg``: ``hemispasm emg lsr|bursts|simulate``.
+"""CLI commands of ``hemispasm.emg``: ``hemispasm emg lsr|bursts|monitor|replay|simulate``.
 
 Import-light: the EMG package (NumPy/SciPy/pandas, edfio) is imported inside the commands.
 """
@@ -167,22 +167,67 @@ def _check_edf_out(out: Path) -> None:
 @simulate_app.command("lsr")
 def simulate_lsr_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
-    sweeps: int = typer.Option(60, "--sweeps", help="Number of stimuli (>= 1)."),
-    snr: float = typer.Option(10.0, "--snr", help="LSR peak-to-peak / noise SD (0.1-1000)."),
+    sweeps: int = typer.Option(60, "--sweeps", help="Number of stimuli (>= 1; >= 20 varied)."),
+    snr: float | None = typer.Option(
+        None, "--snr", help="LSR peak-to-peak / noise SD (0.1-1000; default 10, varied: drawn)."
+    ),
     disappear_at: int | None = typer.Option(
         None, "--disappear-at", help="0-based sweep where the LSR disappears."
     ),
     return_at: int | None = typer.Option(None, "--return-at"),
-    interval: float = typer.Option(2.0, "--interval", help="Seconds between stimuli (0.1-600)."),
+    interval: float | None = typer.Option(
+        None, "--interval", help="Seconds between stimuli (0.1-600; default 2)."
+    ),
     sfreq: float = typer.Option(10_000.0, "--sfreq", help="Hz (1000-100000)."),
-    stimulus: Marking = typer.Option(Marking.annotations, "--stimulus"),
+    stimulus: Marking | None = typer.Option(
+        None, "--stimulus", help="How stimuli are marked (default annotations; varied: drawn)."
+    ),
     seed: int = typer.Option(0, "--seed"),
+    varied: bool = typer.Option(
+        False, "--varied", help="The varied simulator: the seed draws montage, artifact, "
+        "LSR shape, noise, course, stimulus rate (docs/emg.md).",
+    ),
+    montage: Montage | None = typer.Option(None, "--montage", help="Varied: fix the montage."),
+    artifact: str | None = typer.Option(
+        None, "--artifact", help="Varied: exponential, ringing, dc_step or saturation."
+    ),
+    course: str | None = typer.Option(
+        None, "--course", help="Varied: steady, intermittent, disappear or disappear_return."
+    ),
 ) -> None:
     """Write SYNTHETIC LSR monitoring sweeps (EDF+, marked synthetic)."""
     from hemispasm.emg import emg_simulate_lsr, write_edf
     from hemispasm.emg.limits import check_simulation_lsr
+    from hemispasm.emg.simulate_varied import check_varied_options, simulate_varied_checked
 
     _check_edf_out(out)
+    if varied:
+        check_varied_options(
+            n_sweeps=sweeps, sfreq=sfreq, snr=snr, seed=seed, disappear_at=disappear_at,
+            return_at=return_at, interval_s=interval,
+        )  # fmt: skip
+        sim = simulate_varied_checked(
+            seed, n_sweeps=sweeps, sfreq=sfreq, montage=montage.value if montage else None,
+            artifact=artifact, course=course, snr=snr,
+            stimulus=stimulus.value if stimulus else None,
+        )  # fmt: skip
+        write_edf(sim.recording, out)
+        sc = sim.scenario
+        console.print(
+            f"SYNTHETIC varied LSR session written to {out}: {sweeps} sweeps, montage "
+            f"{sc['montage']}, artifact {sc['artifact']}, course {sc['course']}, SNR "
+            f"{sc['snr']:.1f}, LSR channel {sim.lsr_channel}.",
+            highlight=False,
+            markup=False,
+        )
+        return
+    from hemispasm.errors import InputError
+
+    for flag, v in (("--montage", montage), ("--artifact", artifact), ("--course", course)):
+        if v is not None:
+            raise InputError(f"{flag} needs --varied", hint=f"add --varied, or leave out {flag}")
+    snr = 10.0 if snr is None else snr
+    interval = 2.0 if interval is None else interval
     check_simulation_lsr(
         n_sweeps=sweeps,
         sfreq=sfreq,
@@ -199,7 +244,7 @@ def simulate_lsr_cmd(
         return_at=return_at,
         interval_s=interval,
         sfreq=sfreq,
-        stimulus=stimulus.value,
+        stimulus=(stimulus or Marking.annotations).value,
         seed=seed,
     )
     write_edf(sim.recording, out)
@@ -236,40 +281,6 @@ def simulate_bursts_cmd(
     write_edf(sim.recording, out)
     console.print(
         f"SYNTHETIC burst recording written to {out} ({duration:g} s).",
-        highlight=False,
-        markup=False,
-    )
-
-
-@simulate_app.command("lsr-varied")
-def simulate_lsr_varied_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
-    seed: int = typer.Option(0, "--seed", help="Draws every scenario field not given."),
-    sweeps: int = typer.Option(60, "--sweeps", min=20, max=2000),
-    montage: Montage | None = typer.Option(None, "--montage"),
-    artifact: str | None = typer.Option(
-        None, "--artifact", help="exponential, ringing, dc_step or saturation."
-    ),
-    course: str | None = typer.Option(
-        None, "--course", help="steady, intermittent, disappear or disappear_return."
-    ),
-    snr: float | None = typer.Option(None, "--snr", min=0.5, max=100.0),
-) -> None:
-    """Write one SYNTHETIC session of the varied LSR simulator (EDF+, marked synthetic)."""
-    from hemispasm.emg import write_edf
-    from hemispasm.emg.simulate_varied import simulate_varied_checked
-
-    _check_edf_out(out)
-    sim = simulate_varied_checked(
-        seed, n_sweeps=sweeps, montage=montage.value if montage else None, artifact=artifact,
-        course=course, snr=snr,
-    )  # fmt: skip
-    write_edf(sim.recording, out)
-    sc = sim.scenario
-    console.print(
-        f"SYNTHETIC varied LSR session written to {out}: {sweeps} sweeps, montage "
-        f"{sc['montage']}, artifact {sc['artifact']}, course {sc['course']}, SNR {sc['snr']:.1f}, "
-        f"LSR channel {sim.lsr_channel}.",
         highlight=False,
         markup=False,
     )

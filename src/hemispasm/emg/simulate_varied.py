@@ -297,6 +297,37 @@ def emg_simulate_lsr_varied(
     return VariedLsr(rec, truth, names[1], names[0], montage, scenario)
 
 
+def check_varied_options(
+    *,
+    n_sweeps: int,
+    sfreq: float,
+    snr: float | None,
+    seed: int,
+    disappear_at: int | None = None,
+    return_at: int | None = None,
+    interval_s: float | None = None,
+) -> None:
+    """Bounds of ``emg simulate lsr --varied`` (one-line errors); the course and the stimulus
+    rate are drawn, so ``--disappear-at``/``--return-at``/``--interval`` do not apply."""
+    from hemispasm.emg.limits import check_simulation_lsr
+    from hemispasm.errors import InputError
+
+    for flag, v in (("--disappear-at", disappear_at), ("--return-at", return_at),
+                    ("--interval", interval_s)):  # fmt: skip
+        if v is not None:
+            raise InputError(
+                f"{flag} does not apply with --varied (the seed draws it)",
+                hint="use --course disappear / disappear_return, or leave out --varied",
+            )
+    if n_sweeps < 20:
+        raise InputError(f"--sweeps {n_sweeps} with --varied must be at least 20",
+                         hint="e.g. --sweeps 60")  # fmt: skip
+    check_simulation_lsr(
+        n_sweeps=n_sweeps, sfreq=sfreq, interval_s=RANGES["interval_s"][1],
+        snr=10.0 if snr is None else snr, seed=seed,
+    )  # fmt: skip
+
+
 def simulate_varied_checked(seed: int, **kw: Any) -> VariedLsr:
     """:func:`emg_simulate_lsr_varied` with the scenario names checked (one-line errors)."""
     from hemispasm.errors import InputError
@@ -305,6 +336,7 @@ def simulate_varied_checked(seed: int, **kw: Any) -> VariedLsr:
         "montage": tuple(MONTAGE_LAYOUT),
         "artifact": ARTIFACTS,
         "course": ("steady", "intermittent", "disappear", "disappear_return"),
+        "stimulus": ("annotations", "trigger", "none"),
     }
     for key, ok in allowed.items():
         v = kw.get(key)
