@@ -16,7 +16,8 @@ separately; **held-out seeds are never used to choose parameters**:
 * sensitivity: detected / present, over present sweeps with peak-to-peak >= 3x noise SD;
 * specificity: not detected / absent, over absent sweeps;
 * false disappearances: a disappearance signalled (complete loss, 3 consecutive sweeps) at a
-  sweep where the true course is not in the disappeared state under the same criterion;
+  sweep where the true course is not in the disappeared state under the same criterion
+  (``false_dis_3sd``: those of them whose run's truly present sweeps were all >= 3x noise SD);
 * channel: sessions where the LSR channel chosen is the true one.
 """
 
@@ -69,9 +70,17 @@ def score_session(seed: int, n_sweeps: int) -> tuple[dict, pd.DataFrame]:
     tstate = truth_disappeared(per.present.to_numpy(), k)
     changes = changes_from_absent(~det, consecutive=k) if res.summary["lsr_channel"] else []
     last = len(tstate) - 1
-    false_dis = sum(
-        1 for s, kind in changes if kind == "disappeared" and not tstate[min(s + k - 1, last)]
+    pres, snr_sw = per.present.to_numpy(), per.snr_sweep.to_numpy()
+    false_runs = [
+        s for s, kind in changes if kind == "disappeared" and not tstate[min(s + k - 1, last)]
+    ]
+    # ... of which the run's truly present sweeps were all at least 3x the noise SD
+    false_3sd = sum(
+        1
+        for s in false_runs
+        if pres[s : s + k].any() and (snr_sw[s : s + k][pres[s : s + k]] >= 3).all()
     )
+    false_dis = len(false_runs)
     sc = sim.scenario
     facts = {
         "seed": seed, "montage": sc["montage"], "artifact": sc["artifact"],
@@ -80,7 +89,7 @@ def score_session(seed: int, n_sweeps: int) -> tuple[dict, pd.DataFrame]:
         "channel_ok": res.summary["lsr_channel"] == sim.lsr_channel,
         "direct_ok": res.summary["direct_channels"] in ([sim.direct_channel], []),
         "direct_found": res.summary["direct_channels"] == [sim.direct_channel],
-        "false_disappearances": false_dis, "seconds": secs,
+        "false_disappearances": false_dis, "false_dis_3sd": false_3sd, "seconds": secs,
     }  # fmt: skip
     return facts, per
 
@@ -107,17 +116,20 @@ def table(sessions: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
     per = per.merge(sessions[["seed", "montage", "snr"]], on="seed")
     rows = [{"group": "all", **figures(per),
              "false_disappearances": int(sessions.false_disappearances.sum()),
+             "false_dis_3sd": int(sessions.false_dis_3sd.sum()),
              "sessions": len(sessions), "channel_ok": int(sessions.channel_ok.sum())}]
     for lo, hi in SNR_BANDS:
         sel = (sessions.snr >= lo) & (sessions.snr < hi)
         s = sessions[sel]
         rows.append({"group": f"SNR {lo:g}-{min(hi, 25):g}", **figures(per[per.seed.isin(s.seed)]),
                      "false_disappearances": int(s.false_disappearances.sum()),
+                     "false_dis_3sd": int(s.false_dis_3sd.sum()),
                      "sessions": len(s), "channel_ok": int(s.channel_ok.sum())})
     for m in sorted(sessions.montage.unique()):
         s = sessions[sessions.montage == m]
         rows.append({"group": f"montage {m}", **figures(per[per.seed.isin(s.seed)]),
                      "false_disappearances": int(s.false_disappearances.sum()),
+                     "false_dis_3sd": int(s.false_dis_3sd.sum()),
                      "sessions": len(s), "channel_ok": int(s.channel_ok.sum())})
     return pd.DataFrame(rows)  # fmt: skip
 

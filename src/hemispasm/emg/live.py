@@ -299,7 +299,7 @@ def monitor(
         def emit(rows: list[dict[str, Any]], t_arrival: float | None) -> None:
             for r in rows:
                 r["time_s"] = sweep_t[r["sweep"]]
-                r["confidence"] = float(confidence(r["z"], p.z_threshold))
+                r["confidence"] = float(confidence(r["z"], r["z_threshold"]))
                 fh.write(_csv_line(r, SWEEP_COLUMNS) + "\n")
             fh.flush()
             rows_all.extend(rows)

@@ -57,6 +57,8 @@ class LsrParams:
     lsr_window_ms: tuple[float, float] = (6.0, 30.0)
     max_shift_ms: float = 2.0
     z_threshold: float = 4.5
+    z_track: float = 3.5
+    track_ms: float = 0.5
     consecutive: int = 3
     noise_ms: float = 110.0
     min_interval_s: float = 0.06
@@ -351,7 +353,7 @@ def emg_lsr(
 SWEEP_COLUMNS = [
     "sweep", "time_s", "channel", "role", "present", "latency_ms", "latency_sd_ms",
     "amplitude_uv", "raw_p2p_uv", "duration_ms", "area_uv_ms", "phases", "confidence", "z",
-    "m_present", "m_latency_ms", "m_amplitude_uv",
+    "z_threshold", "m_present", "m_latency_ms", "m_amplitude_uv",
 ]  # fmt: skip
 
 
@@ -368,7 +370,7 @@ def rows_frame(rows: list[dict[str, Any]], t_s: np.ndarray, p: LsrParams) -> pd.
     if df.empty:
         return pd.DataFrame(columns=SWEEP_COLUMNS)
     df["time_s"] = np.asarray(t_s, float)[df["sweep"].to_numpy()]
-    df["confidence"] = confidence(df["z"].to_numpy(), p.z_threshold)
+    df["confidence"] = confidence(df["z"].to_numpy(), df["z_threshold"].to_numpy())
     df = df.sort_values(["sweep", "channel"], kind="stable")
     order = {c: i for i, c in enumerate(dict.fromkeys(r["channel"] for r in rows))}
     df = df.sort_values(["channel"], key=lambda s: s.map(order), kind="stable")

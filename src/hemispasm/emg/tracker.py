@@ -22,9 +22,14 @@ Per sweep and channel:
    sample precision by a hinge fit (:func:`hinge_onset`).
 3. **Matched filter** (:func:`match`): correlation with the template over ±``max_shift_ms``;
    ``z`` = best correlation / its SD under noise alone (noise autocovariance measured before
-   the stimuli); present when ``z >= z_threshold``; latency = template onset + the sweep's lag
-   (parabolic sub-sample interpolation); amplitude = least-squares scale × template
-   peak-to-peak; ``latency_sd_ms`` = the delay's Cramér-Rao bound for that sweep.
+   the stimuli); present when ``z >= z_threshold`` (4.5), or ``z >= z_track`` (3.5) while
+   the response was present in one of the last ``consecutive`` sweeps and the best lag
+   within ±``track_ms`` (0.5 ms) of its recent lags reaches it (tracking: its shape and
+   latency are then known, so fewer lags are searched; thresholds and window *engineering*,
+   chosen on development seeds 0-59 of the varied simulator, docs/emg.md); latency =
+   template onset + the sweep's lag (parabolic sub-sample interpolation); amplitude =
+   least-squares scale × template peak-to-peak; ``latency_sd_ms`` = the delay's Cramér-Rao
+   bound for that sweep.
 """
 
 from __future__ import annotations
@@ -384,8 +389,13 @@ def match(
     p: Any,
     sfreq: float,
     pool: np.ndarray | None = None,
+    center: float = 0.0,
+    half_ms: float | None = None,
 ) -> dict:
     """Prewhitened matched filter of sweeps ``x`` (n_sw, n_times) against a template.
+
+    Lags searched: ``center`` ± ``half_ms`` (default ± ``max_shift_ms``), in samples from the
+    template's own position.
 
     ``pool`` (n_seg, n): noise segments processed like the sweeps; the null SD of the
     correlation is the larger of the model value and the one measured on them.
@@ -402,9 +412,10 @@ def match(
     xw = lfilter(a_w, [1.0], x, axis=-1)
     hw = lfilter(a_w, [1.0], np.concatenate([h, np.zeros(q)]))
     m = len(hw)
-    sh = max(1, round(p.max_shift_ms * 1e-3 * sfreq))
-    start = max(0, on - sh)
-    stop = min(x.shape[1] - m, on + sh)
+    sh = max(1, round((p.max_shift_ms if half_ms is None else half_ms) * 1e-3 * sfreq))
+    c0 = on + round(center)
+    start = max(0, c0 - sh)
+    stop = max(start, min(x.shape[1] - m, c0 + sh))
     sw = sliding_window_view(xw[:, start : stop + m], m, axis=-1)
     corr = sw @ hw
     best = np.argmax(corr, axis=1)
@@ -441,6 +452,8 @@ def match(
         "lag": lag,
         "latency_ms": np.where(present, (tpl["t0"] + lag - tpl["n_pre"]) / sfreq * 1e3, np.nan),
         "latency_sd_ms": np.where(present, lat_sd, np.nan),
+        "latency_all_ms": (tpl["t0"] + lag - tpl["n_pre"]) / sfreq * 1e3,
+        "latency_sd_all_ms": lat_sd,
         "amplitude_uv": a * tpl["ptp"],
         "raw_p2p_uv": np.ptp(np.take_along_axis(x, idx, axis=1), axis=1),
     }
@@ -562,6 +575,9 @@ class LsrTracker:
         self._ac_n = 0
         self._hist: dict[str, deque] = {c: deque(maxlen=params.template_sweeps) for c in self.ch}
         self._recent: deque = deque(maxlen=params.init_sweeps)
+        # the last `consecutive` present/absent calls per channel (tracking threshold)
+        self._calls: dict[str, deque] = {c: deque(maxlen=params.consecutive) for c in self.ch}
+        self._lags: dict[str, deque] = {c: deque(maxlen=5) for c in self.ch}
         self.epochs: list[np.ndarray] = []
 
     # -- helpers ---------------------------------------------------------------------------
@@ -804,13 +820,24 @@ class LsrTracker:
             row = {"sweep": k0, "channel": c, "role": self.roles[c]["role"]}
             if tpl is not None and loo is not None:
                 tpl = loo_template(tpl, loo, self.sf)
+            calls, lags = self._calls[c], self._lags[c]
+            tracking = any(calls) and len(lags) > 0
+            row["z_threshold"] = self.p.z_track if tracking else self.p.z_threshold
             if tpl is not None:
                 r = match(x, tpl, ac, self.p, self.sf, self._pool(ci))
                 pres = bool(r["present"][0])
+                if not pres and tracking:
+                    # tracking: the response was just present; search only near its lag
+                    rt = match(x, tpl, ac, self.p, self.sf, self._pool(ci),
+                               center=float(np.median(lags)), half_ms=self.p.track_ms)  # fmt: skip
+                    if rt["z"][0] >= self.p.z_track:
+                        r, pres = rt, True
+                if pres:
+                    lags.append(float(r["lag"][0]))
                 row.update(
                     present=pres,
-                    latency_ms=float(r["latency_ms"][0]),
-                    latency_sd_ms=float(r["latency_sd_ms"][0]),
+                    latency_ms=float(r["latency_all_ms"][0]) if pres else np.nan,
+                    latency_sd_ms=float(r["latency_sd_all_ms"][0]) if pres else np.nan,
                     amplitude_uv=float(r["amplitude_uv"][0]),
                     raw_p2p_uv=float(r["raw_p2p_uv"][0]),
                     duration_ms=tpl["duration_ms"] if pres else np.nan,
@@ -822,13 +849,14 @@ class LsrTracker:
                     phases=tpl["phases"] if pres else 0,
                     z=float(r["z"][0]),
                 )
-                if pres and update:
+                if bool(r["present"][0]) and update:
                     self._update_template(c, ci, ep1[ci], float(r["lag"][0]))
             else:
                 row.update(
                     present=False, latency_ms=np.nan, latency_sd_ms=np.nan, amplitude_uv=0.0,
                     raw_p2p_uv=np.nan, duration_ms=np.nan, area_uv_ms=np.nan, phases=0, z=0.0,
                 )
+            calls.append(bool(row["present"]))
             mt = self.m_tpl.get(c)
             if mt is not None and loo is not None:
                 mt = loo_template(mt, loo, self.sf)
