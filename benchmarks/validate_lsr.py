@@ -87,6 +87,7 @@ def score_session(seed: int, n_sweeps: int) -> tuple[dict, pd.DataFrame]:
         "course": sc["course"], "snr": sc["snr"], "phases": sc["phases"],
         "generic_names": sc["generic_names"], "stimulus": sc["stimulus"],
         "channel_ok": res.summary["lsr_channel"] == sim.lsr_channel,
+        "stimuli_ok": res.summary["sweeps"] == n_sweeps,
         "direct_ok": res.summary["direct_channels"] in ([sim.direct_channel], []),
         "direct_found": res.summary["direct_channels"] == [sim.direct_channel],
         "false_disappearances": false_dis, "false_dis_3sd": false_3sd, "seconds": secs,
@@ -178,7 +179,9 @@ def main() -> None:
         tab = table(sessions, per)
         print(f"\n### {label} seeds {seeds.start}-{seeds.stop - 1} ({len(seeds)} sessions)\n")
         print(markdown(tab))
-        bad = sessions[(~sessions.channel_ok) | (sessions.false_disappearances > 0)]
+        bad = sessions[
+            (~sessions.channel_ok) | (~sessions.stimuli_ok) | (sessions.false_disappearances > 0)
+        ]
         if len(bad):
             print("\nsessions with a wrong LSR channel or a false disappearance:\n")
             print(markdown(bad.drop(columns=["seconds"])))

@@ -88,3 +88,17 @@ def test_montage_declared_on_the_cli(tmp_path):
     assert s["roles"]["OrbOculi"]["source"] == "montage"
     assert s["roles"][sim.lsr_channel]["role"] == "recording"
     assert s["lsr_channel"] == sim.lsr_channel
+
+
+def test_noise_pool_with_segments_of_two_lengths():
+    """Sweeps without a noise segment before them give shorter noise: the pool keeps the most
+    common length instead of failing to stack."""
+    import numpy as np
+
+    from hemispasm.emg.lsr import LsrParams
+    from hemispasm.emg.tracker import LsrTracker
+
+    tr = LsrTracker(["A"], 10_000.0, LsrParams())
+    for n in (420, 420, 46, 420):
+        tr._noise_pool[0].append(np.zeros(n))
+    assert tr._pool(0).shape == (3, 420)

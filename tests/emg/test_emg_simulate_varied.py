@@ -129,3 +129,15 @@ def test_cli_simulate_lsr_varied_then_lsr(tmp_path, capsys):
     assert main(["emg", "simulate", "lsr", "--varied", "--interval", "1", "--out",
                  str(out)]) != 0  # fmt: skip
     assert "does not apply with --varied" in capsys.readouterr().err
+
+
+def test_dc_step_ends_under_the_next_artifact_not_with_a_jump():
+    """The slow DC shift lasts until the next stimulus: finding stimuli from the artifact alone
+    sees exactly one per stimulus (a jump at the end of the artifact window used to add one)."""
+    from hemispasm.emg.lsr import find_stimuli
+
+    for seed in (0, 1, 2):
+        s = emg_simulate_lsr_varied(seed, n_sweeps=20, artifact="dc_step", stimulus="none",
+                                    snr=25.0)  # fmt: skip
+        idx, src = find_stimuli(s.recording)
+        assert src == "artifact" and len(idx) == 20

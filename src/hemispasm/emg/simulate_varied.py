@@ -221,8 +221,9 @@ def emg_simulate_lsr_varied(
         tau = float(rng.uniform(*R["exp_tau_ms"]))
         step = float(rng.uniform(*R["dc_step_uv"])) * rng.choice([-1, 1]) / a0
         dtau = float(rng.uniform(*R["dc_tau_ms"]))
-        tail = (-0.3 * np.exp(-(ta_ms - 0.2) / tau) + step * np.exp(-(ta_ms - 0.2) / dtau))
-        tail *= ta_ms >= 0.2
+        # the slow baseline shift lasts until the next stimulus (added below), so it ends
+        # under the next artifact rather than with a jump
+        tail = -0.3 * np.exp(-(ta_ms - 0.2) / tau) * (ta_ms >= 0.2)
     else:  # saturation
         tau = float(rng.uniform(0.2, 0.6))
         sat_ms = float(rng.uniform(*R["saturation_ms"]))
@@ -246,7 +247,12 @@ def emg_simulate_lsr_varied(
     rail = None
     for k, s0 in enumerate(stim):
         for c in range(2):
-            data[c, s0 : s0 + n_art] += gains[c] * art * rng.uniform(0.8, 1.2)
+            g = gains[c] * rng.uniform(0.8, 1.2)
+            data[c, s0 : s0 + n_art] += g * art
+            if artifact == "dc_step":
+                s1 = stim[k + 1] if k + 1 < len(stim) else n_total
+                td_ms = np.arange(s1 - s0) / sfreq * 1e3
+                data[c, s0:s1] += g * a0 * step * np.exp(-(td_ms - 0.2) / dtau) * (td_ms >= 0.2)
         m_gain = m_p2p * rng.uniform(0.9, 1.1)
         data[0, s0 : s0 + n_win] += m_gain * phased_wave(tw_ms - m_lat, m_w, m_a)
         if present[k]:

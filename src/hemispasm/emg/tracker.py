@@ -588,7 +588,14 @@ class LsrTracker:
         return self._ac_sum / max(1, self._ac_n)
 
     def _pool(self, ci: int) -> np.ndarray | None:
-        return np.stack(self._noise_pool[ci]) if self._noise_pool[ci] else None
+        segs = self._noise_pool[ci]
+        if not segs:
+            return None
+        # sweeps without a noise segment before them give shorter (pre-stimulus) noise: pool
+        # the segments of the most common length
+        lens = [len(q) for q in segs]
+        n = max(set(lens), key=lens.count)
+        return np.stack([q for q in segs if len(q) == n])
 
     def _add_noise(self, noise: np.ndarray) -> None:
         for ci in range(len(self.ch)):
