@@ -34,6 +34,7 @@ Per sweep and channel:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import deque
@@ -76,6 +77,42 @@ def saturation_end(ep: np.ndarray, n_pre: int, sfreq: float, search_ms: float = 
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _designs(
+    n_tot: int, s0: int, sfreq: float, b: int, qend: int, line_hz: float | None,
+    quiet_late_ms: tuple[float, float],
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Quiet-sample mask and, per pair of tail time constants, the design matrix ``x``, its
+    quiet rows ``xq`` and the least-squares solver ``(xqᵀxq)⁻¹xqᵀ`` — the same for every sweep
+    of a window geometry, so computed once (the live per-sweep cost is matrix products)."""
+    t = (np.arange(n_tot) - s0) / sfreq
+    pre_q = t <= -0.0003
+    late_q = (t >= quiet_late_ms[0] * 1e-3) & (t <= quiet_late_ms[1] * 1e-3)
+    step = (t >= 0).astype(float)
+    cols = [np.ones_like(t), t - t.mean(), step, step * t]
+    if line_hz:
+        for h in (1, 2, 3):
+            w = 2 * np.pi * line_hz * h * t
+            cols += [np.sin(w), np.cos(w)]
+    base = np.stack(cols, axis=1)
+    bi = s0 + b
+    q = pre_q.copy()
+    q[bi : s0 + qend] = True
+    q |= late_q
+    tt = np.clip(t - t[bi], 0, None)
+    after = np.arange(n_tot) >= bi
+    out = []
+    for t1, t2 in itertools.pairwise(TAUS_S):
+        g1 = np.where(after, np.exp(-tt / t1), 0.0)
+        g2 = np.where(after, np.exp(-tt / t2), 0.0)
+        x = np.column_stack([base, g1, g2])
+        xq = x[q]
+        xtx = xq.T @ xq
+        xtx += 1e-10 * np.trace(xtx) / len(xtx) * np.eye(len(xtx))
+        out.append((x, xq, np.linalg.solve(xtx, xq.T)))  # normal equations (small)
+    return q, out
+
+
 def _sweep_model(
     flat: np.ndarray,
     t: np.ndarray,
@@ -87,39 +124,25 @@ def _sweep_model(
 ) -> np.ndarray:
     """The least-squares artifact/baseline/hum model of each row of ``flat`` (n_rows, n),
     fitted on its quiet samples; ``s0`` is the stimulus index, ``b_rel``/``qe`` the blank end
-    and the quiet-window end per row (samples from the stimulus)."""
+    and the quiet-window end per row (samples from the stimulus). Model: offset + slope, a
+    post-stimulus step with its own slope, two exponential tails (the best pair of
+    :data:`TAUS_S`) and, with ``line_hz``, the hum with two harmonics."""
     n_tot = flat.shape[1]
-    pre_q = t <= -0.0003
-    late_q = (t >= p.quiet_late_ms[0] * 1e-3) & (t <= p.quiet_late_ms[1] * 1e-3)
-    step = (t >= 0).astype(float)
-    cols = [np.ones_like(t), t - t.mean(), step, step * t]
-    if line_hz:
-        for h in (1, 2, 3):
-            w = 2 * np.pi * line_hz * h * t
-            cols += [np.sin(w), np.cos(w)]
-    base = np.stack(cols, axis=1)
+    sfreq = round(1.0 / (t[1] - t[0]), 6)
     key = b_rel * 100_000 + qe
     model = np.zeros_like(flat)
     for kv in np.unique(key):
         rows = np.flatnonzero(key == kv)
         b, qend = int(b_rel[rows[0]]), int(qe[rows[0]])
-        bi = s0 + b
-        q = pre_q.copy()
-        q[bi : s0 + qend] = True
-        q |= late_q
+        q, designs = _designs(
+            n_tot, s0, sfreq, b, qend, None if not line_hz else float(line_hz),
+            tuple(p.quiet_late_ms),
+        )  # fmt: skip
         y = flat[rows][:, q]
         best_sse = np.full(len(rows), np.inf)
         best_model = np.zeros((len(rows), n_tot))
-        tt = np.clip(t - t[bi], 0, None)
-        after = np.arange(n_tot) >= bi
-        for t1, t2 in itertools.pairwise(TAUS_S):
-            g1 = np.where(after, np.exp(-tt / t1), 0.0)
-            g2 = np.where(after, np.exp(-tt / t2), 0.0)
-            x = np.column_stack([base, g1, g2])
-            xq = x[q]
-            xtx = xq.T @ xq
-            xtx += 1e-10 * np.trace(xtx) / len(xtx) * np.eye(len(xtx))
-            beta = np.linalg.solve(xtx, xq.T @ y.T).T  # normal equations (small, fast)
+        for x, xq, solver in designs:
+            beta = y @ solver.T
             sse = ((y - beta @ xq.T) ** 2).sum(axis=1)
             better = sse < best_sse
             if better.any():
