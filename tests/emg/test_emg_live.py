@@ -168,3 +168,32 @@ def test_channel_names_from_stream_or_positions():
     assert resolve_stim_channel(None, names, "s") is None
     with pytest.raises(InputError, match="1-based position"):
         resolve_stim_channel("4", names, "s")
+
+
+def test_live_state_and_view():
+    import numpy as np
+    from rich.console import Console
+
+    from hemispasm.emg.live import LiveState, live_state, render, sparkline
+    from hemispasm.emg.lsr import LsrParams
+
+    p = LsrParams()
+    pres = [True] * 12
+    amp = [100.0] * 12
+    assert live_state(pres, amp, p)[0] == "present"
+    assert live_state([*pres, True], [*amp, 30.0], p)[0] == "fading"
+    gone = [*pres, False, False, False]
+    state, main = live_state(gone, [*amp, 0.0, 0.0, 0.0], p)
+    assert state == "disappeared" and main["changes"][-1]["sweep"] == 12
+    back = [*gone, True, True, True]
+    assert live_state(back, [*amp, 0, 0, 0, 100.0, 100.0, 100.0], p)[0] == "returned"
+    assert len(sparkline(np.sin(np.linspace(0, 6, 500)), 40)) == 40
+    st = LiveState(stream="s", channels=["Mentalis"], lsr_channel="Mentalis", sweeps=15,
+                   state="disappeared", baseline_uv=100.0, last_trace=np.zeros(550),
+                   amplitudes=[100.0] * 12 + [0.0] * 3, present=gone,
+                   events=[{"sweep": 12, "change": "disappeared", "signalled_at_sweep": 14}],
+                   delays_ms=[8.0])  # fmt: skip
+    con = Console(record=True, width=120)
+    con.print(render(st))
+    text = con.export_text()
+    assert "DISAPPEARED" in text and "LSR disappeared at sweep 12" in text and "8.0 ms" in text
