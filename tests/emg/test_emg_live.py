@@ -86,6 +86,7 @@ def test_replay_to_monitor_equals_offline_reading(short_lsr, tmp_path, capsys):
     s_off = json.loads((off / "summary.json").read_text())
     s_live = json.loads((live / "summary.json").read_text())
     assert s_live["disappearance_sweep"] == s_off["disappearance_sweep"]
+    assert s_live["synthetic"] is True and "[SYNTHETIC]" in out
     dis = s_off["disappearance_sweep"]
     assert dis is not None and abs(dis - 18) <= 1
     # the criterion is met once `consecutive` absent sweeps have arrived

@@ -302,7 +302,8 @@ def monitor_cmd(
     duration: float | None = typer.Option(None, "--duration", min=1.0, help="Stop after s."),
     plain: bool = typer.Option(False, "--plain", help="One line per sweep, no live panel."),
 ) -> None:
-    """Read an LSL stream live (this machine only): every sweep read as it arrives."""
+    """Read an LSL stream live (this machine only): every sweep read as it arrives, with the
+    same code as `emg lsr`; sweeps.csv written as it goes."""
     from hemispasm.emg import LsrParams
     from hemispasm.emg.live import monitor, render
 
@@ -339,7 +340,7 @@ def monitor_cmd(
     delay = f"; reading delay median {sorted(d)[len(d) // 2]:.1f} ms" if d else ""
     console.print(
         f"{st.sweeps} sweeps read from LSL stream {lsl}; final state {st.state}{delay}. "
-        f"Outputs in {out}",
+        f"{'[SYNTHETIC] ' if st.synthetic else ''}Outputs in {out}",
         highlight=False,
         markup=False,
     )

@@ -107,6 +107,8 @@ def replay(
     info = lsl.StreamInfo(name, "EMG", len(names), float(rec.sfreq), "float64", f"hemispasm-{name}")
     info.set_channel_names(names)
     info.set_channel_units(["microvolts"] * len(names))
+    # a SYNTHETIC recording stays labelled so over the stream (the monitor reads it)
+    info.desc.append_child_value("synthetic", "true" if rec.synthetic else "false")
     chunk = max(1, round(chunk_ms * 1e-3 * rec.sfreq))
     outlet = lsl.StreamOutlet(info, chunk_size=chunk)
     consumer = outlet.wait_for_consumers(timeout=wait_s)
@@ -148,6 +150,7 @@ class LiveState:
     events: list[dict[str, Any]] = field(default_factory=list)
     delays_ms: list[float] = field(default_factory=list)
     criterion: str = "complete-loss"
+    synthetic: bool | None = None
 
 
 def live_state(present: list[bool], amp: list[float], p) -> tuple[str, dict[str, Any]]:
@@ -245,6 +248,7 @@ def monitor(
     sinfo = inlet.get_sinfo()
     sf = float(sinfo.sfreq)
     names = stream_channel_names(sinfo)
+    synthetic = {"true": True, "false": False}.get(sinfo.desc.child_value("synthetic"))
     try:
         if sf < LSR_MIN_SFREQ:
             raise InputError(
@@ -282,7 +286,7 @@ def monitor(
     n_pre, n_post, n_noise = tracker.n_pre, tracker.n_post, tracker.n_noise
     min_gap = p.min_interval_s * sf
     keep = n_noise + n_pre + n_post + 2
-    state = LiveState(stream=name, channels=chans, criterion=p.criterion)
+    state = LiveState(stream=name, channels=chans, criterion=p.criterion, synthetic=synthetic)
     buf = np.zeros((len(names), 0))
     buf0 = 0  # absolute index of buf[:, 0]
     total = 0
@@ -348,7 +352,7 @@ def monitor(
                 buf0 += drop
         emit(tracker.finish(), None)
     inlet.close_stream()
-    _write_summary(out, tracker, rows_all, sweep_t, p, name)
+    _write_summary(out, tracker, rows_all, sweep_t, p, name, synthetic)
     return state
 
 
@@ -404,21 +408,22 @@ def _update_state(state: LiveState, tracker, rows, p, on_event) -> None:
             on_event(ev)
 
 
-def _write_summary(out: Path, tracker, rows, sweep_t, p, name: str) -> None:
+def _write_summary(out: Path, tracker, rows, sweep_t, p, name: str, synthetic=None) -> None:
     """summary.json of a monitored stream (as ``emg lsr`` writes it)."""
     from hemispasm._io import write_json_atomic
     from hemispasm.emg.io import EmgRecording
     from hemispasm.emg.lsr import lsr_result
 
     rec = EmgRecording(np.zeros((len(tracker.ch), 1)), tracker.sf, tracker.ch, [],
-                       {"source": f"lsl:{name}", "synthetic": False})  # fmt: skip
+                       {"source": f"lsl:{name}", "synthetic": bool(synthetic)})  # fmt: skip
     if not rows:
         write_json_atomic(out / "summary.json", {"sweeps": 0, "stream": name})
         return
     res = lsr_result(tracker, rows, np.asarray(sweep_t), "trigger (LSL)", rec, p)
     s = res.summary
     s["stream"] = name
-    s["synthetic"] = None  # unknown from a stream; the replayed file says so in its own outputs
+    # from the stream's description (`emg replay` writes it); None when the source did not say
+    s["synthetic"] = synthetic
     write_json_atomic(out / "summary.json", s)
 
 
@@ -471,4 +476,5 @@ def render(state: LiveState):
         t.add_row("reading delay", f"{state.delays_ms[-1]:.1f} ms")
     for ev in state.events[-3:]:
         t.add_row("event", f"LSR {ev['change']} at sweep {ev['sweep']}")
-    return Panel(t, title=f"hemispasm emg monitor — {state.stream}", subtitle="Ctrl-C stops")
+    title = f"hemispasm emg monitor — {state.stream}" + (" [SYNTHETIC]" if state.synthetic else "")
+    return Panel(t, title=title, subtitle="Ctrl-C stops")
