@@ -1,4 +1,4 @@
-"""CLI commands of ``hemispasm.emg``: ``hemispasm emg lsr|bursts|simulate``.
+"""CLI commands of ``hemispasm.emg``: ``hemispasm emg lsr|bursts|monitor|replay|simulate``.
 
 Import-light: the EMG package (NumPy/SciPy/pandas, edfio) is imported inside the commands.
 """
@@ -36,6 +36,28 @@ class Marking(StrEnum):
     none = "none"
 
 
+class Montage(StrEnum):
+    zygomatic = "zygomatic"
+    temporal = "temporal"
+    mandibular = "mandibular"
+
+
+class Criterion(StrEnum):
+    complete_loss = "complete-loss"
+    amplitude_drop = "amplitude-drop"
+
+
+_MONTAGE = typer.Option(
+    None,
+    "--montage",
+    help="Stimulated branch; channel roles then come from the muscle names "
+    "(Mentalis, OrbOris, OrbOculi, Frontalis...). Default: inferred from the data.",
+)
+_CRITERION = typer.Option(
+    Criterion.complete_loss,
+    "--criterion",
+    help="Disappearance criterion for the headline (both are reported).",
+)
 _FILE = typer.Argument(..., help="EDF/EDF+/BDF, CSV, or sweep CSV file.")
 _OUT = typer.Option(..., "--out", "-o", help="Output folder (created if needed).")
 _RATE = typer.Option(None, "--rate", help="Sampling rate (Hz) for a CSV without a time column.")
@@ -58,6 +80,8 @@ def lsr_cmd(
     consecutive: int = typer.Option(
         3, "--consecutive", min=1, help="Absent sweeps in a row that define disappearance."
     ),
+    montage: Montage | None = _MONTAGE,
+    criterion: Criterion = _CRITERION,
 ) -> None:
     """Measure the LSR sweep by sweep (sweeps.csv, summary.json, report.html)."""
     from hemispasm.emg import LsrParams, emg_lsr, read_emg, write_lsr_outputs
@@ -71,7 +95,8 @@ def lsr_cmd(
         stim_source=stim_source.value,
         stim_channel=stim_channel,
         lsr_channel=lsr_channel,
-        params=LsrParams(consecutive=consecutive),
+        montage=montage.value if montage else None,
+        params=LsrParams(consecutive=consecutive, criterion=criterion.value),
     )
     write_lsr_outputs(res, out)
     s = res.summary
@@ -142,22 +167,67 @@ def _check_edf_out(out: Path) -> None:
 @simulate_app.command("lsr")
 def simulate_lsr_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="EDF file to write."),
-    sweeps: int = typer.Option(60, "--sweeps", help="Number of stimuli (>= 1)."),
-    snr: float = typer.Option(10.0, "--snr", help="LSR peak-to-peak / noise SD (0.1-1000)."),
+    sweeps: int = typer.Option(60, "--sweeps", help="Number of stimuli (>= 1; >= 20 varied)."),
+    snr: float | None = typer.Option(
+        None, "--snr", help="LSR peak-to-peak / noise SD (0.1-1000; default 10, varied: drawn)."
+    ),
     disappear_at: int | None = typer.Option(
         None, "--disappear-at", help="0-based sweep where the LSR disappears."
     ),
     return_at: int | None = typer.Option(None, "--return-at"),
-    interval: float = typer.Option(2.0, "--interval", help="Seconds between stimuli (0.1-600)."),
+    interval: float | None = typer.Option(
+        None, "--interval", help="Seconds between stimuli (0.1-600; default 2)."
+    ),
     sfreq: float = typer.Option(10_000.0, "--sfreq", help="Hz (1000-100000)."),
-    stimulus: Marking = typer.Option(Marking.annotations, "--stimulus"),
+    stimulus: Marking | None = typer.Option(
+        None, "--stimulus", help="How stimuli are marked (default annotations; varied: drawn)."
+    ),
     seed: int = typer.Option(0, "--seed"),
+    varied: bool = typer.Option(
+        False, "--varied", help="The varied simulator: the seed draws montage, artifact, "
+        "LSR shape, noise, course, stimulus rate (docs/emg.md).",
+    ),
+    montage: Montage | None = typer.Option(None, "--montage", help="Varied: fix the montage."),
+    artifact: str | None = typer.Option(
+        None, "--artifact", help="Varied: exponential, ringing, dc_step or saturation."
+    ),
+    course: str | None = typer.Option(
+        None, "--course", help="Varied: steady, intermittent, disappear or disappear_return."
+    ),
 ) -> None:
     """Write SYNTHETIC LSR monitoring sweeps (EDF+, marked synthetic)."""
     from hemispasm.emg import emg_simulate_lsr, write_edf
     from hemispasm.emg.limits import check_simulation_lsr
+    from hemispasm.emg.simulate_varied import check_varied_options, simulate_varied_checked
 
     _check_edf_out(out)
+    if varied:
+        check_varied_options(
+            n_sweeps=sweeps, sfreq=sfreq, snr=snr, seed=seed, disappear_at=disappear_at,
+            return_at=return_at, interval_s=interval,
+        )  # fmt: skip
+        sim = simulate_varied_checked(
+            seed, n_sweeps=sweeps, sfreq=sfreq, montage=montage.value if montage else None,
+            artifact=artifact, course=course, snr=snr,
+            stimulus=stimulus.value if stimulus else None,
+        )  # fmt: skip
+        write_edf(sim.recording, out)
+        sc = sim.scenario
+        console.print(
+            f"SYNTHETIC varied LSR session written to {out}: {sweeps} sweeps, montage "
+            f"{sc['montage']}, artifact {sc['artifact']}, course {sc['course']}, SNR "
+            f"{sc['snr']:.1f}, LSR channel {sim.lsr_channel}.",
+            highlight=False,
+            markup=False,
+        )
+        return
+    from hemispasm.errors import InputError
+
+    for flag, v in (("--montage", montage), ("--artifact", artifact), ("--course", course)):
+        if v is not None:
+            raise InputError(f"{flag} needs --varied", hint=f"add --varied, or leave out {flag}")
+    snr = 10.0 if snr is None else snr
+    interval = 2.0 if interval is None else interval
     check_simulation_lsr(
         n_sweeps=sweeps,
         sfreq=sfreq,
@@ -174,7 +244,7 @@ def simulate_lsr_cmd(
         return_at=return_at,
         interval_s=interval,
         sfreq=sfreq,
-        stimulus=stimulus.value,
+        stimulus=(stimulus or Marking.annotations).value,
         seed=seed,
     )
     write_edf(sim.recording, out)
@@ -211,6 +281,89 @@ def simulate_bursts_cmd(
     write_edf(sim.recording, out)
     console.print(
         f"SYNTHETIC burst recording written to {out} ({duration:g} s).",
+        highlight=False,
+        markup=False,
+    )
+
+
+@emg_app.command("monitor")
+def monitor_cmd(
+    lsl: str = typer.Option(..., "--lsl", help="Name of the LSL stream to read."),
+    out: Path = typer.Option(
+        Path("lsr-monitor"), "--out", "-o", help="Folder for sweeps.csv and summary.json."
+    ),
+    stim_channel: str | None = typer.Option(None, "--stim-channel", help="Trigger channel."),
+    lsr_channel: str | None = typer.Option(None, "--lsr-channel"),
+    montage: Montage | None = _MONTAGE,
+    criterion: Criterion = _CRITERION,
+    consecutive: int = typer.Option(3, "--consecutive", min=1, max=20),
+    resolve: float = typer.Option(5.0, "--resolve", min=0.5, help="Seconds to find the stream."),
+    idle: float = typer.Option(3.0, "--idle", min=0.5, help="Stop after this many silent s."),
+    duration: float | None = typer.Option(None, "--duration", min=1.0, help="Stop after s."),
+    plain: bool = typer.Option(False, "--plain", help="One line per sweep, no live panel."),
+) -> None:
+    """Read an LSL stream live (this machine only): every sweep read as it arrives, with the
+    same code as `emg lsr`; sweeps.csv written as it goes."""
+    from hemispasm.emg import LsrParams
+    from hemispasm.emg.live import monitor, render
+
+    p = LsrParams(consecutive=consecutive, criterion=criterion.value)
+    kw = dict(
+        stim_channel=stim_channel, montage=montage.value if montage else None,
+        lsr_channel=lsr_channel, params=p, resolve_s=resolve, idle_s=idle, duration_s=duration,
+    )  # fmt: skip
+
+    def event(ev: dict) -> None:
+        console.print(
+            f"\a*** LSR {ev['change'].upper()} at sweep {ev['sweep']} "
+            f"(signalled at sweep {ev['signalled_at_sweep']}) ***",
+            highlight=False,
+            markup=False,
+        )
+
+    if plain:
+
+        def line(st) -> None:
+            a = st.amplitudes[-1] if st.amplitudes else float("nan")
+            console.print(
+                f"sweep {st.sweeps - 1}: {st.state} amplitude {a:.0f} uV", highlight=False,
+                markup=False,
+            )  # fmt: skip
+
+        st = monitor(lsl, out, on_sweep=line, on_event=event, **kw)
+    else:
+        from rich.live import Live
+
+        with Live(console=console, refresh_per_second=8, transient=False) as live:
+            st = monitor(lsl, out, on_sweep=lambda s: live.update(render(s)), on_event=event, **kw)
+    d = st.delays_ms
+    delay = f"; reading delay median {sorted(d)[len(d) // 2]:.1f} ms" if d else ""
+    console.print(
+        f"{st.sweeps} sweeps read from LSL stream {lsl}; final state {st.state}{delay}. "
+        f"{'[SYNTHETIC] ' if st.synthetic else ''}Outputs in {out}",
+        highlight=False,
+        markup=False,
+    )
+
+
+@emg_app.command("replay")
+def replay_cmd(
+    file: Path = _FILE,
+    lsl: str = typer.Option(..., "--lsl", help="Name to give the LSL stream."),
+    speed: float = typer.Option(1.0, "--speed", min=0.1, max=100.0, help="x real time."),
+    wait: float = typer.Option(10.0, "--wait", min=0.0, help="Seconds to wait for a reader."),
+    rate: float | None = _RATE,
+    unit: str | None = _UNIT,
+) -> None:
+    """Stream a recording over LSL on this machine only (rehearsal, tests)."""
+    from hemispasm.emg import read_emg
+    from hemispasm.emg.live import replay
+
+    rec = read_emg(file, sfreq=rate, assume_unit=unit)
+    r = replay(rec, lsl, speed=speed, wait_s=wait)
+    console.print(
+        f"Streamed {r['samples']} samples x {len(r['channels'])} channels of {file.name} as LSL "
+        f"stream {lsl} in {r['seconds']:.1f} s{' [SYNTHETIC]' if rec.synthetic else ''}.",
         highlight=False,
         markup=False,
     )

@@ -165,14 +165,55 @@ def _lsr_report_html(res: LsrResult, *, max_sweeps: int) -> str:
         "<h2>Summary</h2>"
         + _kv_table({k: s[k] for k in keys})
         + f"<p><b>Definition.</b> {html.escape(s['disappearance_definition'])}</p>"
+        + _criteria_html(s)
+        + _roles_html(s)
         + "<h2>Waterfall</h2>"
         + wf
         + "<h2>Trend</h2>"
         + tr
+        + "<h2>What LSR persistence or resolution has meant for outcome</h2>"
+        + f"<p>{html.escape(s.get('outcome_context') or '')}</p>"
         + f"<p>Input: {html.escape(str(s['provenance'].get('input_name')))}; "
         f"hemispasm {html.escape(s['provenance']['version'])}.</p>"
     )
     return _page("Lateral spread response", s["synthetic"], body)
+
+
+def _criteria_html(s: dict[str, Any]) -> str:
+    """Every disappearance criterion side by side, with its source."""
+    crit = s.get("criteria") or {}
+    if not crit:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}{' (headline)' if name == s.get('criterion') else ''}</td>"
+        f"<td>{_fmt(c.get('disappearance_sweep'))}</td><td>{_fmt(c.get('return_sweep'))}</td>"
+        f"<td>{html.escape(str(c.get('final_state')))}</td>"
+        f"<td>{html.escape(str(c.get('source')))}</td></tr>"
+        for name, c in crit.items()
+    )
+    return (
+        "<h2>Disappearance criteria</h2><table><tr><th>criterion</th><th>disappeared at sweep"
+        "</th><th>returned at sweep</th><th>final state</th><th>source</th></tr>"
+        + rows
+        + "</table>"
+    )
+
+
+def _roles_html(s: dict[str, Any]) -> str:
+    """Channel roles with the reason (declared montage or the data's evidence)."""
+    roles = s.get("roles") or {}
+    if not roles:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(c)}</td><td>{html.escape(str(r.get('role')))}</td>"
+        f"<td>{html.escape(str(r.get('source')))}</td>"
+        f"<td>{html.escape(str(r.get('reason')))}</td></tr>"
+        for c, r in roles.items()
+    )
+    return (
+        "<h2>Channel roles</h2><table><tr><th>channel</th><th>role</th><th>from</th>"
+        "<th>evidence</th></tr>" + rows + "</table>"
+    )
 
 
 def bursts_report_html(res: BurstResult, *, max_seconds: float = 30.0) -> str:
