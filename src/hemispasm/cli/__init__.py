@@ -33,7 +33,7 @@ app = typer.Typer(
 )
 
 #: Modules under ``hemispasm.cli`` that register commands.
-COMMAND_MODULES: tuple[str, ...] = ("video", "events", "synth", "emg", "clinic", "registry")
+COMMAND_MODULES: tuple[str, ...] = ("video", "events", "synth", "emg", "clinic", "registry", "web")
 
 
 def _version_callback(value: bool) -> None:
