@@ -34,8 +34,9 @@ def test_user_add_then_serve_checks_secret(tmp_path, monkeypatch, capsys):
     with pytest.raises(WebConfigError, match="SECRET_KEY"):
         prepare(db=db, data=None, dev=False, demo=False, say=print)
     monkeypatch.setenv("HEMISPASM_WEB_SECRET_KEY", "k" * 40)
-    app, settings, tmp = prepare(db=db, data=str(tmp_path / "web"), dev=False, demo=False,
-                                 say=print)
+    app, settings, tmp = prepare(
+        db=db, data=str(tmp_path / "web"), dev=False, demo=False, say=print
+    )
     try:
         assert tmp is None and not settings.dev
         assert (tmp_path / "web" / "uploads").is_dir()

@@ -82,14 +82,27 @@ def ids(app, reg):
         pid = c.get("/api/v1/patients").json()["patients"][0]["id"]
         sid = c.post(
             f"/api/v1/patients/{pid}/toxin-sessions",
-            json={"date": "2026-11-30", "product_inn": "onabotulinumtoxinA",
-                  "injections": [{"muscle": "orbicularis_oculi", "side": "left", "units": 5}]},
+            json={
+                "date": "2026-11-30",
+                "product_inn": "onabotulinumtoxinA",
+                "injections": [{"muscle": "orbicularis_oculi", "side": "left", "units": 5}],
+            },
             headers={"X-CSRF-Token": tok},
         ).json()["id"]
-    job = create_job(reg, patient_id=pid, visit_id=None, kind="video",
-                     upload_name="missing.mp4", actor="clinician1")
-    return {"patient_id": pid, "job_id": str(job), "session_id": str(sid),
-            "username": "researcher1"}
+    job = create_job(
+        reg,
+        patient_id=pid,
+        visit_id=None,
+        kind="video",
+        upload_name="missing.mp4",
+        actor="clinician1",
+    )
+    return {
+        "patient_id": pid,
+        "job_id": str(job),
+        "session_id": str(sid),
+        "username": "researcher1",
+    }
 
 
 def _call(c, method, path, headers):
@@ -133,12 +146,21 @@ def test_researcher_never_sees_identity(as_role, ids):
     assert all("identity" not in p for p in api_list["patients"])
     one = c.get(f"/api/v1/patients/{pid}").json()
     assert "identity" not in one
-    names = [p["identity"]["name"] for p in as_role("nurse")[0].get("/api/v1/patients").json()
-             ["patients"] if p.get("identity")]
+    names = [
+        p["identity"]["name"]
+        for p in as_role("nurse")[0].get("/api/v1/patients").json()["patients"]
+        if p.get("identity")
+    ]
     assert names  # the demo cohort has (synthetic) names
-    pages = [c.get("/patients").text, c.get(f"/patients/{pid}").text,
-             c.post("/patients/search", data={"q": "Synthetic"},
-                    headers={"X-CSRF-Token": c.get("/api/v1/session").json()["csrf_token"]}).text]
+    pages = [
+        c.get("/patients").text,
+        c.get(f"/patients/{pid}").text,
+        c.post(
+            "/patients/search",
+            data={"q": "Synthetic"},
+            headers={"X-CSRF-Token": c.get("/api/v1/session").json()["csrf_token"]},
+        ).text,
+    ]
     for html in pages:
         for n in names:
             assert n not in html

@@ -92,8 +92,9 @@ def test_csrf_required_on_state_changes(client):
     # an HTML form without the hidden field is refused too
     r = client.post("/patients", data={"name": "Jane Roe"}, follow_redirects=False)
     assert r.status_code == 403
-    r = client.post("/patients", data={"name": "Jane Roe", "csrf_token": tok},
-                    follow_redirects=False)
+    r = client.post(
+        "/patients", data={"name": "Jane Roe", "csrf_token": tok}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/patients/HS-")
 
 
@@ -104,8 +105,11 @@ def test_login_form_needs_its_token(client):
     import re
 
     tok = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = client.post("/login", data={"username": "nurse1", "password": PASSWORD,
-                                    "csrf_token": tok}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "nurse1", "password": PASSWORD, "csrf_token": tok},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/patients"
     assert client.get("/patients").status_code == 200
 
@@ -156,7 +160,7 @@ def test_openapi_for_authenticated_users_only(client):
 
 
 def test_error_pages_one_line_no_traceback(as_role):
-    c, h = as_role("clinician")
+    c, _ = as_role("clinician")
     r = c.get("/patients/HS-NOSUCH1")
     assert r.status_code == 404 and "Traceback" not in r.text and "no patient" in r.text
     r = c.get("/api/v1/patients/HS-NOSUCH1")
