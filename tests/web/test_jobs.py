@@ -128,10 +128,9 @@ def test_unreadable_video_fails_the_job_with_a_reason(jobs_app, tmp_path):
 
 
 def test_jobs_survive_a_restart(reg, tmp_path):
+    from hemispasm.registry.patients import list_patients
     from hemispasm.web.jobs import JobRunner, create_job
     from hemispasm.web.models import Job
-
-    from hemispasm.registry.patients import list_patients
 
     pid = list_patients(reg)[0]["id"]
     uploads = tmp_path / "uploads"
