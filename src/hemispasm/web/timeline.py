@@ -17,6 +17,7 @@ LEFT = 120
 RIGHT = 24
 LANE_H = 34
 RATE_H = 90
+LABEL_GAP = 64  # px between two toxin labels on one row
 
 _BRAND_SHORT = {
     "onabotulinumtoxinA": "ona",
@@ -83,8 +84,8 @@ def timeline_svg(derived: dict[str, Any], *, today: _dt.date | None = None) -> d
     for sc in scales_seen:
         scale_y[sc] = y
         y += LANE_H
-    toxin_y = y
-    y += LANE_H + 10
+    toxin_y = y + 8
+    y += LANE_H + 22
     drug_y = y
     y += LANE_H
     mvd_y = y
@@ -117,18 +118,26 @@ def timeline_svg(derived: dict[str, Any], *, today: _dt.date | None = None) -> d
         if s.get("total") is not None
     ]
     toxin = []
+    last_label_x = {0: -1e9, 1: -1e9}  # per label row (below, above): no overlapping labels
     for e in events:
         if e["kind"] != "toxin_session" or not e.get("date"):
             continue
         det = e.get("detail", {})
         prod = det.get("product") or "?"
         units = det.get("units")
+        tx = x(_d(e["date"]))
+        row = 0 if tx - last_label_x[0] >= LABEL_GAP else 1
+        show = tx - last_label_x[row] >= LABEL_GAP
+        if show:
+            last_label_x[row] = tx
         toxin.append(
             {
-                "x": x(_d(e["date"])),
+                "x": tx,
                 "y": toxin_y + 14,
                 "colour": PRODUCT_COLOURS.get(prod, "#555"),
                 "label": f"{units:g} U {_BRAND_SHORT.get(prod, prod)}" if units else prod,
+                "label_y": toxin_y + 32 if row == 0 else toxin_y,
+                "show_label": show,
                 "title": f"{e['date']}: {e['label']}",
             }
         )
@@ -152,11 +161,11 @@ def timeline_svg(derived: dict[str, Any], *, today: _dt.date | None = None) -> d
         if e["kind"] == "surgery" and e.get("date")
     ]
     ticks = []
-    for year in range(start.year, end.year + 1):
-        d = _dt.date(year, 1, 1)
-        if start <= d <= end:
-            ticks.append({"x": x(d), "label": str(year)})
-    if len(ticks) <= 1:  # short courses: months
+    years = [_dt.date(yr, 1, 1) for yr in range(start.year, end.year + 1)]
+    years = [d for d in years if start <= d <= end]
+    if len(years) >= 2:
+        ticks = [{"x": x(d), "label": str(d.year)} for d in years]
+    else:  # short courses: months
         d = _dt.date(start.year, start.month, 1)
         while d <= end:
             if d >= start:
