@@ -68,7 +68,7 @@ def server(tmp_path):
                     break
             except OSError:
                 if proc.poll() is not None:
-                    raise AssertionError((tmp_path / "server.log").read_text())
+                    raise AssertionError((tmp_path / "server.log").read_text()) from None
                 time.sleep(0.25)
         yield base
     finally:
@@ -87,9 +87,14 @@ def page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             ctx = browser.new_context(viewport=TABLET, device_scale_factor=1)
