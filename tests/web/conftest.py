@@ -14,6 +14,29 @@ import pytest
 from webtools import login, make_app, make_registry
 
 
+def _registry_conftest() -> Any:
+    """The registry tests' conftest (its throwaway PostgreSQL server), loaded by path."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "registry" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_hs_registry_conftest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_REG = _registry_conftest()
+pg_server = _REG.pg_server  # session fixture: a real PostgreSQL on 127.0.0.1, or None
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh database on the throwaway PostgreSQL server (skip/fail as the registry tests do)."""
+    if pg_server is None:
+        _REG._no_server()
+    return _REG._create_pg_database(pg_server)
+
+
 @pytest.fixture
 def reg(tmp_path: Path) -> Iterator[Any]:
     r = make_registry(tmp_path)

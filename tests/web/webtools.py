@@ -9,12 +9,12 @@ PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "clinician", "nurse", "researcher")
 
 
-def make_registry(folder: Path, *, demo_patients: int = 8) -> Any:
+def make_registry(folder: Path, *, demo_patients: int = 8, url: str | None = None) -> Any:
     from hemispasm.registry import api
     from hemispasm.registry.db import open_registry
     from hemispasm.web.users import add_user
 
-    url = f"sqlite:///{folder / 'registry.sqlite'}"
+    url = url or f"sqlite:///{folder / 'registry.sqlite'}"
     api.init(url)
     if demo_patients:
         api.demo(url, patients=demo_patients, seed=5)
