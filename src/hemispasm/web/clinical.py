@@ -112,6 +112,9 @@ def _ident(ident: m.PatientIdentity | None) -> dict[str, Any] | None:
 def patient_view(reg: Registry, patient_id: str, *, identity: bool) -> dict[str, Any]:
     """One patient: columns, identity (if allowed), derived measures (registry derive.py),
     the analyses of its recordings, and its toxin sessions with injections."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
     from hemispasm.registry.records import patient_measures
 
     with reg.read_session() as s:
@@ -126,8 +129,21 @@ def patient_view(reg: Registry, patient_id: str, *, identity: bool) -> dict[str,
         if identity:
             out["identity"] = _ident(p.identity)
         out["derived"] = patient_measures(s, p.id, as_of=_dt.date.today()).model_dump(mode="json")
-        out["visits"] = [{"id": v.id, "date": v.date.isoformat()} for v in p.visits]
-        out["toxin_sessions"] = [_session_row(ts) for ts in p.toxin_sessions]
+        out["visits"] = [
+            {"id": vid, "date": day.isoformat()}
+            for vid, day in s.execute(
+                select(m.Visit.id, m.Visit.date)
+                .where(m.Visit.patient_id == p.id)
+                .order_by(m.Visit.date, m.Visit.id)
+            )
+        ]
+        sessions = s.scalars(
+            select(m.ToxinSession)
+            .where(m.ToxinSession.patient_id == p.id)
+            .order_by(m.ToxinSession.date, m.ToxinSession.id)
+            .options(selectinload(m.ToxinSession.injections))
+        )
+        out["toxin_sessions"] = [_session_row(ts) for ts in sessions]
     return out
 
 
