@@ -52,7 +52,11 @@ def server(tmp_path):
     url = str(reg.engine.url)
     reg.dispose()
     port = _free_port()
-    env = {**os.environ, "HEMISPASM_RECORDINGS_DIR": str(tmp_path / "recordings")}
+    env = {
+        **os.environ,
+        "HEMISPASM_RECORDINGS_DIR": str(tmp_path / "recordings"),
+        "HEMISPASM_WEB_HOME_RECORD_SECONDS": "3",  # the protocol's 60 s, shortened for the test
+    }
     log = (tmp_path / "server.log").open("w")
     code = (
         "from hemispasm.cli import main; import sys; "
@@ -94,6 +98,8 @@ def page():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--use-fake-device-for-media-stream",  # a fake camera for getUserMedia
+                "--use-fake-ui-for-media-stream",
             ],
         )
         try:
@@ -102,6 +108,7 @@ def page():
             errors: list[str] = []
             pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             pg.console_errors = errors  # type: ignore[attr-defined]
+            pg.browser_handle = browser  # type: ignore[attr-defined]
             yield pg
         finally:
             browser.close()
@@ -197,3 +204,36 @@ def test_demo_timeline_and_researcher_view(server, page):
     pg.goto(server + best)
     pg.wait_for_selector("svg.timeline")
     _shot(pg, "timeline_portrait")
+
+
+def test_home_recording_with_fake_camera(server, page):
+    pg = page
+    pg.goto(server + "/login")
+    pg.fill("input[name=username]", "nurse1")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url("**/patients")
+    pid_href = pg.locator("#patient-rows tbody tr a").first.get_attribute("href")
+    pg.goto(server + pid_href)
+    pg.click("text=Home recording link")
+    link = pg.input_value("#home-link")
+    assert "/home/" in link
+    # the patient: another browser context, no cookies, camera allowed (Chromium's fake camera)
+    ctx = pg.browser_handle.new_context(
+        viewport={"width": 820, "height": 1180}, permissions=["camera"]
+    )
+    home = ctx.new_page()
+    home.console_msgs = []  # type: ignore[attr-defined]
+    home.on("console", lambda m: home.console_msgs.append(m.text))
+    home.goto(link)
+    assert "Recording for your clinic" in home.content()
+    assert home.locator("a[href^='/patients']").count() == 0
+    home.click("#start")
+    home.wait_for_selector("#home-done:not([hidden]), #home-error:not([hidden])", timeout=60_000)
+    assert home.is_visible("#home-done"), (home.text_content("#home-error"), home.console_msgs)
+    _shot(home, "home_recording")
+    home.goto(link)
+    assert "not valid" in home.content()  # single use
+    ctx.close()
+    pg.goto(server + pid_href)
+    assert pg.locator("ul.jobs li").count() == 1  # the upload reached this patient's record

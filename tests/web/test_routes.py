@@ -18,6 +18,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/api/v1/session"): PUBLIC,
+    ("GET", "/home/{token}"): PUBLIC,  # the one-time token is the key (test_home.py)
+    ("POST", "/home/{token}/upload"): PUBLIC,
+    ("POST", "/patients/{patient_id}/home-link"): CLINICAL,
     ("GET", "/api/v1/session"): ALL,
     ("DELETE", "/api/v1/session"): ALL,
     ("POST", "/logout"): ALL,

@@ -47,7 +47,9 @@ SECURITY_HEADERS = {
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    path = request.url.path
+    json_path = path.startswith("/api/") or (path.startswith("/home/") and path.endswith("/upload"))
+    return not json_path
 
 
 def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: bool = True) -> Any:
@@ -118,8 +120,11 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
     @app.exception_handler(HemispasmError)
     async def _hemispasm_error(request: Request, exc: HemispasmError) -> Response:
         from hemispasm.registry.db import RegistryError
+        from hemispasm.web.home import LinkError
 
         status = 404 if isinstance(exc, RegistryError) and "no patient" in exc.message else 400
+        if isinstance(exc, LinkError):
+            status = 404
         log.info("request refused: %s", exc.__class__.__name__)
         return _error(request, status, exc.one_line())
 

@@ -88,3 +88,19 @@ class Job(WebBase):
     recording_id: Mapped[int | None] = mapped_column(Integer)
     analysis_id: Mapped[int | None] = mapped_column(Integer)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class HomeLink(WebBase):
+    """A one-time home-recording link for one patient: only the SHA-256 of its token is kept."""
+
+    __tablename__ = "web_home_link"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[_dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    expires_at: Mapped[_dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at: Mapped[_dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    job_id: Mapped[int | None] = mapped_column(Integer)

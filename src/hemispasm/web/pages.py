@@ -365,6 +365,64 @@ def toxin_sheet_pdf(
     )
 
 
+# ---------------------------------------------------------------------------- home recording
+
+
+@router.post("/patients/{patient_id}/home-link", response_class=HTMLResponse)
+def home_link_create(
+    patient_id: str, request: Request, p: Principal = Depends(allow(*CLINICAL))
+) -> Response:
+    """Create a one-time home-recording link; it is shown once."""
+    from hemispasm.web.home import HOME_LINK_HOURS, create_link
+
+    link = create_link(request.app.state.reg, patient_id, actor=p.username)
+    url = str(request.base_url).rstrip("/") + f"/home/{link['token']}"
+    return render(request, "home_link.html", p, link=link, url=url, hours=HOME_LINK_HOURS)
+
+
+@router.get("/home/{token}", response_class=HTMLResponse)
+def home_page(token: str, request: Request) -> Response:
+    """The patient's recording page (no account: the one-time token is the key)."""
+    from hemispasm.web.home import PROMPTS, check_link
+
+    check_link(request.app.state.reg, token)
+    return render(
+        request,
+        "home.html",
+        None,
+        token=token,
+        prompts=PROMPTS,
+        seconds=request.app.state.settings.home_record_seconds,
+    )
+
+
+@router.post("/home/{token}/upload")
+async def home_upload(token: str, request: Request, file: UploadFile = File(...)) -> Response:
+    """The recording from the home page: stored and queued for that patient; the link is spent."""
+    from fastapi.responses import JSONResponse
+
+    from hemispasm.web.home import attach_job, check_link, spend_link
+    from hemispasm.web.jobs import create_job, save_upload
+
+    reg = request.app.state.reg
+    check_link(reg, token)  # before reading a large body
+    folder = request.app.state.data_dir / "uploads"
+    name, kind = await save_upload(
+        file, folder, max_bytes=request.app.state.settings.max_upload_bytes
+    )
+    try:
+        pid = spend_link(reg, token)
+        vid = clinical.visit_for(reg, pid, _dt.date.today(), actor="home recording")
+        job_id = create_job(
+            reg, patient_id=pid, visit_id=vid, kind=kind, upload_name=name, actor="home recording"
+        )
+    except BaseException:
+        (folder / name).unlink(missing_ok=True)
+        raise
+    attach_job(reg, token, job_id)
+    return JSONResponse({"received": True})
+
+
 # ---------------------------------------------------------------------------- admin
 
 

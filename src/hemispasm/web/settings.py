@@ -42,6 +42,9 @@ class WebSettings(BaseSettings):
     lockout_minutes: float = Field(default=15.0, gt=0, description="Lockout length (choice).")
     login_per_minute: int = Field(default=10, ge=1, description="Login attempts per client/min.")
     job_workers: int = Field(default=1, ge=1, le=8, description="Analyses run at once.")
+    home_record_seconds: int = Field(
+        default=60, ge=1, le=600, description="Length of the home rest recording (protocol)."
+    )
 
     def checked(self) -> WebSettings:
         """These settings with the secret checked (dev gets a built-in one).

@@ -1,8 +1,9 @@
 """0003: the web app's tables (users, server-side sessions, analysis jobs).
 
 ``web_user`` (argon2id password hashes, role, lockout counters), ``web_session`` (the SHA-256 of
-each session token, its CSRF token, expiry and revocation) and ``web_job`` (uploads analysed off
-the request; a job survives a restart). They hold no identifying patient data. Models:
+each session token, its CSRF token, expiry and revocation), ``web_job`` (uploads analysed off
+the request; a job survives a restart) and ``web_home_link`` (one-time home-recording links:
+the SHA-256 of the token, expiry, use). They hold no identifying patient data. Models:
 :mod:`hemispasm.web.models`.
 
 Revision ID: 0003
@@ -78,7 +79,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_job_patient_id"), ["patient_id"], unique=False)
 
 
+    op.create_table(
+        "web_home_link",
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("patient_id", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patient.id"], name=op.f("fk_web_home_link_patient_id_patient")
+        ),
+        sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_web_home_link")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("web_home_link")
     op.drop_table("web_job")
     op.drop_table("web_session")
     op.drop_table("web_user")
