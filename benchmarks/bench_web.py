@@ -190,7 +190,7 @@ def table(results: list[dict[str, Any]], video_s: float | None) -> str:
         "registry; pages called in-process through Starlette's TestClient (full ASGI stack, "
         "sessions, roles, CSRF, audit rows, templates; no network).",
         "",
-        "| backend | patients | load s | list p50/p95 ms | naive whole-list p50 ms | "
+        "| backend | patients | cohort write s | list p50/p95 ms | naive whole-list p50 ms | "
         "search p50/p95 ms | timeline page p50/p95 ms | timeline API p50/p95 ms | load avg |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
