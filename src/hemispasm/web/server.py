@@ -144,9 +144,16 @@ def serve(
     say: Callable[[str], None],
 ) -> None:
     """Run the web app with uvicorn until interrupted."""
+    import signal
+
     import uvicorn
 
+    def _stop(_signum: int, _frame: Any) -> None:
+        # uvicorn re-raises the signal it caught after its shutdown: end through the finally
+        raise SystemExit(0)
+
     app, settings, tmp = prepare(db=db, data=data, dev=dev, demo=demo, say=say)
+    signal.signal(signal.SIGTERM, _stop)
     if settings.dev:
         say("development mode: cookies without Secure; never use --dev for real patient data")
     say(f"hemispasm web on http://{host}:{port}/  (Ctrl+C stops it)")
