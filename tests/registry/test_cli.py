@@ -16,7 +16,7 @@ def test_init_status_upgrade(registry_env, cli):
     assert code == 0 and "already initialised" in out
     code, out, _ = cli("registry", "status", "--json")
     info = json.loads(out)
-    assert code == 0 and info["revision"] == info["head"] == "0002"
+    assert code == 0 and info["revision"] == info["head"] == "0003"  # 0003: the web tables
     assert info["counts"]["patient"] == 0
     code, out, _ = cli("registry", "upgrade")
     assert code == 0 and "already current" in out
@@ -49,7 +49,7 @@ def test_older_needs_upgrade_from_cli(registry_env, cli):
     code, _, err = cli("patient", "list")
     assert code == 3 and "older" in err and "registry upgrade" in err
     code, out, _ = cli("registry", "upgrade")
-    assert code == 0 and "0001 -> 0002" in out
+    assert code == 0 and "0001 -> 0003" in out  # 0003: the web tables
     assert cli("patient", "list")[0] == 0
 
 
