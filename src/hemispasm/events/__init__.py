@@ -60,6 +60,8 @@ def analyze_signals(
     fps: float,
     method: str = "robust_baseline",
     synthetic: bool = False,
+    tasks: list | None = None,
+    tasks_source: str = "",
     **params,
 ) -> EventAnalysis:
     """Detect events in a signals table and summarise them.
@@ -74,6 +76,11 @@ def analyze_signals(
         The detector (docs/events.md).
     synthetic : bool
         Mark the result as coming from synthetic data.
+    tasks : list of TaskSegment, optional
+        Task segments of a protocol recording (:mod:`hemispasm.events.tasks`): adds
+        ``summary.tasks`` (spasms per minute per task, provoked-to-rest ratio).
+    tasks_source : str
+        File name of the task sidecar, for the summary.
     **params
         Overrides of :class:`DetectParams`.
     """
@@ -97,6 +104,10 @@ def analyze_signals(
         pose=pose,
         synthetic=synthetic,
     )
+    if tasks:
+        from hemispasm.events.tasks import task_summary
+
+        summary.tasks = task_summary(events, tasks, duration_s=duration, source=tasks_source)
     prov = Provenance(method=f"events.{method}", parameters=p.model_dump(), synthetic=synthetic)
     return EventAnalysis(events=events, summary=summary, provenance=prov, traces=traces)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
+from hemispasm.events.tasks import TasksSummary
 from hemispasm.schema import REGIONS, SIDES, Event, EventKind
 
 STAGE_TEXT = {
@@ -76,6 +77,9 @@ class Summary(BaseModel):
     severity_score: float = 0.0
     severity_definition: str = SEVERITY_DEFINITION
     plain_language: str = ""
+    tasks: TasksSummary | None = Field(
+        None, description="per-task spasm rates of a protocol recording (its .tasks.json)"
+    )
     synthetic: bool = False
     disclaimer: str = (
         "hemispasm supports clinicians; it does not diagnose. Scale values are "

@@ -183,6 +183,31 @@ def _estimates(summary) -> str:
     return "\n".join(out)
 
 
+def _tasks_html(summary) -> str:
+    """The per-task table of a protocol recording ('' when the recording has no tasks)."""
+    ts = summary.tasks
+    if ts is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.task.replace('_', ' '))}</td><td>{r.start_s:.1f}–{r.end_s:.1f}"
+        f"</td><td>{r.spasms['left']}</td><td>{r.spasms['right']}</td>"
+        f"<td>{r.spasms_per_min:.1f}</td><td>{'provoking' if r.provoking else 'rest'}</td></tr>"
+        for r in ts.segments
+    )
+
+    def f(v):
+        return "–" if v is None else f"{v:.2f}"
+
+    return (
+        f"<h2>Provocation tasks</h2><p class=muted>from {html.escape(ts.source)}; "
+        f"{html.escape(ts.definition)}</p><table><tr><th>task</th><th>time (s)</th>"
+        "<th>spasms left</th><th>spasms right</th><th>spasms / min</th><th></th></tr>"
+        f"{rows}</table><p>rest {f(ts.rest_spasms_per_min)} / min · provoked "
+        f"{f(ts.provoked_spasms_per_min)} / min · <b>provoked-to-rest ratio "
+        f"{f(ts.provoked_to_rest_ratio)}</b></p>"
+    )
+
+
 def render_html(table: pd.DataFrame, analysis, *, meta=None, synthetic: bool = False) -> str:
     """Render the report as one self-contained HTML string.
 
@@ -253,6 +278,7 @@ severity score <b>{s.severity_score:.0f}</b>/100 · laterality index {lat}</p>
 <td colspan=2>{s.blink_count} ({s.blink_rate_per_min:.1f} per minute)</td></tr>
 <tr><th>not spasm</th><td colspan=2>{other}</td></tr>
 </table>
+{_tasks_html(s)}
 <h2>Estimated clinical grades</h2>
 <table><tr><th>side</th><th>scale</th><th>value</th><th>rule used</th></tr>
 {_estimates(s)}
