@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -30,7 +31,7 @@ def test_protocol_has_the_tasks_with_reasons_and_sources():
     assert all(t.reason and t.source for t in STANDARD_PROTOCOL.tasks)
     segs = STANDARD_PROTOCOL.segments()
     assert segs[0].start_s == 0 and segs[-1].end_s == STANDARD_PROTOCOL.duration_s
-    assert all(a.end_s == b.start_s for a, b in zip(segs, segs[1:], strict=False))
+    assert all(a.end_s == b.start_s for a, b in itertools.pairwise(segs))
 
 
 def test_task_summary_counts_spasms_by_start_and_ratio():
@@ -87,7 +88,7 @@ def test_protocol_cli_prints_and_writes_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "reading_aloud" in out and "why:" in out
     data = json.loads(dest.read_text())
-    assert [t["task"] for t in data["tasks"]][0] == "rest" and data["duration_s"] == 190
+    assert data["tasks"][0]["task"] == "rest" and data["duration_s"] == 190
 
 
 def test_analyze_real_clip_with_tasks(shared, face_model, tmp_path, capsys):

@@ -9,6 +9,7 @@ there, with its source: docs/events.md ("Provocation protocol") and docs/referen
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def read_tasks(path: str | Path, *, duration_s: float | None = None) -> list[Tas
             )
         segs.append(seg)
     segs.sort(key=lambda s: s.start_s)
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in itertools.pairwise(segs):
         if b.start_s < a.end_s - 1e-6:
             raise InputError(f"tasks '{a.task}' and '{b.task}' overlap", path=p)
     return segs
