@@ -25,6 +25,8 @@ EVENT_COLUMNS = [
     "confidence",
     "n_twitches",
     "twitch_rate_hz",
+    "onset_region",
+    "babinski2",
     "synthetic",
 ]
 
@@ -40,11 +42,14 @@ class EventAnalysis(BaseModel):
     traces: dict | None = None
 
     def events_table(self) -> pd.DataFrame:
-        """Events as a table (``regions`` joined with ';'; ``synthetic`` on every row)."""
+        """Events as a table (``regions`` joined with ';'; ``babinski2`` true/false/empty;
+        ``synthetic`` on every row)."""
         rows = []
         for e in self.events:
             d = e.model_dump(mode="json")
             d["regions"] = ";".join(d["regions"])
+            b2 = d.get("babinski2")
+            d["babinski2"] = "" if b2 is None else ("true" if b2 else "false")
             d["synthetic"] = self.provenance.synthetic
             rows.append(d)
         return pd.DataFrame(rows, columns=EVENT_COLUMNS)
@@ -103,6 +108,9 @@ def analyze_signals(
         face_visible_pct=100 * float(face.mean()),
         pose=pose,
         synthetic=synthetic,
+        exclude_closures=[
+            (s.start_s, s.end_s) for s in (tasks or []) if s.task == "forceful_eye_closure"
+        ],
     )
     if tasks:
         from hemispasm.events.tasks import task_summary

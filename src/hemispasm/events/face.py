@@ -1,0 +1,231 @@
+"""The whole face: region activation against the subject's own rest, lower-face spasms,
+onset region and the other Babinski sign per event (pure NumPy/pandas).
+
+Steps (docs/events.md, "The whole face"):
+
+1. Activation per side and region: ``z = (measure - median) / robust SD`` over the recording
+   (the subject's own rest: the median is the resting face when the face rests most of the
+   time). One-sided activation: ``z`` above a threshold and more than twice the other side's.
+2. Lower-face spasms: runs of one-sided activation of any non-eye region (``lower_z``, with
+   hysteresis at half of it) that are not part of an eye-closing spasm of that side, and not
+   during a bilateral eye closure (blinks move the mouth landmarks a little on both sides),
+   a head turn or a lost face. Voluntary expressions and speech are bilateral, so they do not
+   pass the one-sided test.
+3. For every spasm: ``onset_region`` is the region whose one-sided activation starts first
+   (the eye when it closes first or at the same time, within ``onset_tol_s``); ``babinski2``
+   (eye-closing spasms only) is True when the same-side frontalis (brow lifted) is among the
+   event's regions, False when it is measurable and not, None when the frontalis measure is
+   missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hemispasm.schema import MEASURED_REGIONS, REGIONS, SIDES, Event, EventKind
+
+#: Regions of the mouth (co-contraction with the eye = eye-mouth synkinesis).
+MOUTH = ("zygomaticus", "orbicularis_oris", "platysma")
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-frame activation of every ``<region>_<side>`` column in robust SD above its median."""
+    from hemispasm.events.detect import robust_sigma
+
+    out = {}
+    for region in MEASURED_REGIONS:
+        for side in SIDES:
+            col = f"{region}_{side}"
+            if col in table and table[col].notna().sum() > 10:
+                x = table[col].to_numpy(dtype=float)
+                sig = robust_sigma(x)
+                if np.isfinite(sig) and sig > 0:
+                    out[col] = (x - np.nanmedian(x)) / sig
+    return out
+
+
+def one_sided(z: dict[str, np.ndarray], region: str, side: str, thr: float) -> np.ndarray:
+    """Frames where ``region`` on ``side`` is above ``thr`` and twice the other side's z."""
+    a, b = z.get(f"{region}_{side}"), z.get(f"{region}_{_other(side)}")
+    if a is None or b is None:
+        return np.zeros(0, bool)
+    a, b = np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=0.0)
+    return (a > thr) & (a > 2 * np.maximum(b, 0))
+
+
+def _hysteresis(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    from scipy import ndimage
+
+    labels, n = ndimage.label(low)
+    if n == 0:
+        return low
+    keep = np.zeros(n + 1, bool)
+    keep[np.unique(labels[high & low])] = True
+    keep[0] = False
+    return keep[labels]
+
+
+def lower_face_masks(
+    z: dict[str, np.ndarray], n: int, thr: float
+) -> dict[str, dict[str, np.ndarray]]:
+    """Per side and non-eye region: one-sided activation with hysteresis (on ``thr``, off
+    ``thr / 2``)."""
+    out: dict[str, dict[str, np.ndarray]] = {s: {} for s in SIDES}
+    for side in SIDES:
+        for region in MEASURED_REGIONS:
+            hi = one_sided(z, region, side, thr)
+            if hi.size != n:
+                continue
+            lo = one_sided(z, region, side, thr / 2)
+            out[side][region] = _hysteresis(hi, lo)
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    from scipy import ndimage
+
+    labels, k = ndimage.label(mask)
+    return [(sl[0].start, sl[0].stop) for sl in ndimage.find_objects(labels)] if k else []
+
+
+def _first_on(mask: np.ndarray, i0: int, i1: int) -> int | None:
+    """First frame of the run of ``mask`` that overlaps [i0, i1) (it may start before i0)."""
+    idx = np.flatnonzero(mask[i0:i1])
+    if idx.size == 0:
+        return None
+    j = i0 + int(idx[0])
+    while j > 0 and mask[j - 1]:
+        j -= 1
+    return j
+
+
+def annotate_eye_spasm(
+    e: Event,
+    *,
+    t: np.ndarray,
+    fps: float,
+    masks: dict[str, dict[str, np.ndarray]],
+    z: dict[str, np.ndarray],
+    onset_tol_s: float,
+    lookback_s: float,
+) -> Event:
+    """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
+    eye-closing spasm."""
+    side = e.side
+    i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+    i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+    a = max(0, i0 - round(lookback_s * fps))
+    starts = {}
+    for region, m in masks.get(side, {}).items():
+        if region in e.regions or region in MOUTH:
+            j = _first_on(m, a, max(i1, i0 + 1))
+            if j is not None and j < i1:
+                starts[region] = j
+    onset, start = "orbicularis_oculi", i0
+    tol = round(onset_tol_s * fps)
+    lead = {r: j for r, j in starts.items() if j < i0 - tol}
+    if lead:
+        onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
+        start = lead[onset]
+    regions = sorted({*e.regions, *starts}, key=REGIONS.index)
+    measurable = f"frontalis_{side}" in z and np.isfinite(z[f"frontalis_{side}"][i0:i1]).any()
+    return e.model_copy(
+        update=dict(
+            start_s=float(t[start]),
+            regions=regions,
+            onset_region=onset,
+            babinski2=("frontalis" in regions) if measurable else None,
+        )
+    )
+
+
+def lower_face_events(
+    *,
+    t: np.ndarray,
+    fps: float,
+    masks: dict[str, dict[str, np.ndarray]],
+    z: dict[str, np.ndarray],
+    blocked: np.ndarray,
+    eye_events: list[Event],
+    min_s: float,
+    tonic_min_s: float,
+    train_gap_s: float,
+) -> list[Event]:
+    """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc)."""
+    n = len(t)
+    dt = 1.0 / fps
+    out: list[Event] = []
+    for side in SIDES:
+        ms = masks.get(side, {})
+        if not ms:
+            continue
+        union = np.zeros(n, bool)
+        for region, m in ms.items():
+            if region != "frontalis":  # a lone one-sided brow lift may be compensatory
+                union |= m
+        union &= ~blocked
+        busy = np.zeros(n, bool)
+        for e in eye_events:
+            if e.side in (side, "both"):
+                i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+                i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+                busy[max(0, i0 - 2) : i1 + 2] = True
+        segs = []
+        for i0, i1 in _runs(union):
+            if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
+                continue
+            segs.append((i0, i1))
+        # twitches closer than the train gap form one clonic train
+        groups: list[list[tuple[int, int]]] = []
+        gap = round(train_gap_s * fps)
+        for s in segs:
+            if groups and s[0] - groups[-1][-1][1] <= gap and (s[1] - s[0]) * dt < tonic_min_s:
+                groups[-1].append(s)
+            else:
+                groups.append([s])
+        for g in groups:
+            i0, i1 = g[0][0], g[-1][1]
+            starts = {r: _first_on(m, i0, i1) for r, m in ms.items()}
+            starts = {r: j for r, j in starts.items() if j is not None}
+            regions = sorted(starts, key=REGIONS.index)
+            onset = min(starts, key=lambda r: (starts[r], REGIONS.index(r)))
+            peak = max(
+                float(np.nanmax(z[f"{r}_{side}"][i0:i1])) for r in regions if f"{r}_{side}" in z
+            )
+            dur = (i1 - i0) * dt
+            tonic = len(g) == 1 and dur >= tonic_min_s
+            out.append(
+                Event(
+                    start_s=float(t[i0]),
+                    end_s=float(t[i1 - 1] + dt),
+                    side=side,
+                    kind=EventKind.tonic if tonic else EventKind.clonic,
+                    regions=regions,
+                    amplitude=round(peak, 3),
+                    confidence=float(np.clip(peak / 20.0, 0.3, 1.0)),
+                    n_twitches=None if tonic else len(g),
+                    twitch_rate_hz=(len(g) - 1) / dur if not tonic and len(g) > 1 else None,
+                    onset_region=onset,
+                    babinski2=None,
+                )
+            )
+    return out
+
+
+def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr: float) -> Event:
+    """Add ``corrugator`` to a bilateral closure when both brows are drawn down (z > ``thr``
+    on both sides): a forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
+    a, b = z.get("corrugator_left"), z.get("corrugator_right")
+    if a is None or b is None:
+        return e
+    i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+    i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
+    both = np.fmin(a[i0:i1], b[i0:i1])
+    if np.isfinite(both).any() and np.nanmax(both) > thr:
+        return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
+    return e
