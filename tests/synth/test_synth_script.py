@@ -35,7 +35,10 @@ def test_stage_content(stage, side):
         assert not spasms
         return
     assert spasms
-    assert all(set(e.regions) == set(STAGES[stage].regions) for e in spasms)
+    # issue 15: eye-closing spasms lift the brow (Babinski-2) by default in stages 2-4
+    b2 = {"frontalis"} if stage >= 2 else set()
+    assert all(set(e.regions) == set(STAGES[stage].regions) | b2 for e in spasms)
+    assert all(e.babinski2 is (stage >= 2) for e in spasms)
     tonic = [e for e in spasms if e.kind == "tonic"]
     assert all(e.duration_s > 1.0 for e in tonic)  # Jankovic's 1-s boundary
     if stage <= 2:

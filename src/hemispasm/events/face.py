@@ -33,29 +33,69 @@ def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
 
-def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per-frame activation of every ``<region>_<side>`` column in robust SD above its median."""
+#: MediaPipe blendshapes read as further channels of a region (``{Side}`` = Left/Right, the
+#: subject's own side; checked on synthetic one-sided spasms: a subject-right mouth spasm
+#: raises ``mouthDimpleRight``). Each channel is tested for one-sidedness against its own
+#: other-side channel; a region is active when any of its channels is.
+BLENDSHAPES: dict[str, tuple[str, ...]] = {
+    "corrugator": ("browDown{Side}",),
+    "frontalis": ("browOuterUp{Side}",),
+    "zygomaticus": ("mouthSmile{Side}",),
+    "orbicularis_oris": ("mouthPress{Side}", "mouthDimple{Side}"),
+    "platysma": ("mouthStretch{Side}", "mouthFrown{Side}"),
+}
+
+
+def _z(x: np.ndarray) -> np.ndarray | None:
     from hemispasm.events.detect import robust_sigma
 
+    if np.isfinite(x).sum() <= 10:
+        return None
+    sig = robust_sigma(x)
+    if not (np.isfinite(sig) and sig > 0):
+        return None
+    return (x - np.nanmedian(x)) / sig
+
+
+def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-frame activation, in robust SD above its median, of every region channel:
+    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``."""
     out = {}
     for region in MEASURED_REGIONS:
         for side in SIDES:
-            col = f"{region}_{side}"
-            if col in table and table[col].notna().sum() > 10:
-                x = table[col].to_numpy(dtype=float)
-                sig = robust_sigma(x)
-                if np.isfinite(sig) and sig > 0:
-                    out[col] = (x - np.nanmedian(x)) / sig
+            chans = [(f"{region}_{side}", f"{region}_{side}")]
+            cap = side.capitalize()
+            chans += [
+                (f"{region}_{side}#{b.format(Side='')}", "bs_" + b.format(Side=cap))
+                for b in BLENDSHAPES.get(region, ())
+            ]
+            for key, col in chans:
+                if col in table:
+                    z = _z(table[col].to_numpy(dtype=float))
+                    if z is not None:
+                        out[key] = z
     return out
 
 
 def one_sided(z: dict[str, np.ndarray], region: str, side: str, thr: float) -> np.ndarray:
-    """Frames where ``region`` on ``side`` is above ``thr`` and twice the other side's z."""
-    a, b = z.get(f"{region}_{side}"), z.get(f"{region}_{_other(side)}")
-    if a is None or b is None:
-        return np.zeros(0, bool)
-    a, b = np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=0.0)
-    return (a > thr) & (a > 2 * np.maximum(b, 0))
+    """Frames where any channel of ``region`` on ``side`` is above ``thr`` and twice the
+    same channel of the other side, and no channel of the other side's ``region`` is above
+    ``thr`` (the region moving on both sides is an expression, whatever one channel says)."""
+    out = None
+    veto = None
+    prefix, other = f"{region}_{side}", f"{region}_{_other(side)}"
+    for key, a in z.items():
+        if key.split("#")[0] != prefix:
+            continue
+        b = z.get(other + key[len(prefix) :])
+        if b is None:
+            continue
+        a, b = np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=0.0)
+        m = (a > thr) & (a > 2 * np.maximum(b, 0))
+        out = m if out is None else out | m
+        v = b > thr
+        veto = v if veto is None else veto | v
+    return np.zeros(0, bool) if out is None else out & ~veto
 
 
 def _hysteresis(high: np.ndarray, low: np.ndarray) -> np.ndarray:
@@ -170,11 +210,10 @@ def lower_face_events(
                 union |= m
         union &= ~blocked
         busy = np.zeros(n, bool)
-        for e in eye_events:
-            if e.side in (side, "both"):
-                i0 = int(np.searchsorted(t, e.start_s - 1e-9))
-                i1 = int(np.searchsorted(t, e.end_s - 1e-9))
-                busy[max(0, i0 - 2) : i1 + 2] = True
+        for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
+            i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+            i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+            busy[max(0, i0 - 2) : i1 + 2] = True
         segs = []
         for i0, i1 in _runs(union):
             if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
@@ -195,7 +234,9 @@ def lower_face_events(
             regions = sorted(starts, key=REGIONS.index)
             onset = min(starts, key=lambda r: (starts[r], REGIONS.index(r)))
             peak = max(
-                float(np.nanmax(z[f"{r}_{side}"][i0:i1])) for r in regions if f"{r}_{side}" in z
+                float(np.nanmax(v[i0:i1]))
+                for k, v in z.items()
+                if k.split("#")[0] in {f"{r}_{side}" for r in regions}
             )
             dur = (i1 - i0) * dt
             tonic = len(g) == 1 and dur >= tonic_min_s
@@ -214,7 +255,17 @@ def lower_face_events(
                     babinski2=None,
                 )
             )
-    return out
+    # at the same time on both sides: one side's movement seen on the other; keep the larger
+    keep = [
+        e
+        for e in out
+        if not any(o.side != e.side and _overlap(o, e) and o.amplitude > e.amplitude for o in out)
+    ]
+    return keep
+
+
+def _overlap(a: Event, b: Event) -> bool:
+    return a.start_s < b.end_s and b.start_s < a.end_s
 
 
 def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr: float) -> Event:
