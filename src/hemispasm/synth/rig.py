@@ -127,7 +127,7 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
         d = np.zeros((n, 2))
         high = np.clip((ey - 0.15 - cy) / 0.15, 0, 1)  # brow and forehead, not the lid skin
         w = near(bx + s * 0.05, by - 0.1, 0.24) * high * on_side
-        d[:, 1] -= 0.12 * w
+        d[:, 1] -= 0.18 * w
         out[f"frontalis_{side}"] = d
         # zygomaticus: mouth corner up and out; cheek up
         d = np.zeros((n, 2))

@@ -146,7 +146,7 @@ def _free(busy: list[tuple[float, float]], a: float, b: float) -> bool:
 
 #: Lower-face onset (atypical HFS): the orbicularis oris starts, the cheek follows after
 #: ``LOWER_LAG_S``, the eye (when it takes part) after twice that (engineering choices).
-LOWER_LAG_S = 0.2
+LOWER_LAG_S = 0.3
 #: Share of lower-onset episodes in which the eye closes too, at stage 1 and at stages 2-4.
 LOWER_EYE_SHARE = {1: 0.0, 2: 0.5, 3: 0.5, 4: 0.5}
 
@@ -193,7 +193,7 @@ def _lower_pulses(
     eye: bool,
 ) -> list[Pulse]:
     """An atypical (lower-face onset) episode: lips, then cheek, then perhaps the eye."""
-    dur = float(rng.uniform(*spec.tonic_s)) if kind == "tonic" else float(rng.uniform(0.7, 1.0))
+    dur = float(rng.uniform(*spec.tonic_s)) if kind == "tonic" else float(rng.uniform(0.9, 1.3))
     shape = "tonic" if kind == "tonic" else "twitch"
     a = float(rng.uniform(0.8, 1.0))
     out = [
