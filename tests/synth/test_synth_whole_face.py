@@ -42,3 +42,18 @@ def test_bad_whole_face_synth_options(tmp_path, capsys):
         err = capsys.readouterr().err
         assert code == 2 and argv[0] in err and "Traceback" not in err
         assert not (tmp_path / "x").exists()
+
+
+def test_protocol_video_carries_its_tasks(tmp_path, face_model):
+    syn, out = tmp_path / "syn", tmp_path / "a"
+    assert main(["synth", "--protocol", "--side", "left", "--stage", "2", "--seed", "4",
+                 "--seconds", "12", "--out", str(syn), "--model", str(face_model),
+                 "--quiet"]) == 0  # fmt: skip
+    tasks = json.loads((syn / "video.tasks.json").read_text())
+    assert [t["task"] for t in tasks][:2] == ["rest", "reading_aloud"] and tasks[-1]["end_s"] == 12
+    assert main(["analyze", str(syn / "video.mp4"), "--out", str(out), "--model",
+                 str(face_model), "--quiet"]) == 0  # fmt: skip
+    s = json.loads((out / "summary.json").read_text())
+    assert s["tasks"]["source"] == "video.tasks.json"
+    assert [r["task"] for r in s["tasks"]["segments"]] == [t["task"] for t in tasks]
+    assert "Provocation tasks" in (out / "report.html").read_text()
