@@ -87,8 +87,8 @@ def score(kind: str, face: str, seed: int, script, analysis) -> dict:
     for a, b in pairs:
         if a.babinski2 is not None:
             b2.append((a.babinski2, b.babinski2))
-    side = script.side if script.side in ("left", "right") else None
-    obs = s.sides[side].other_babinski_sign if side else None
+    sides = [script.side] if script.side in ("left", "right") else ["left", "right"]
+    obs = [s.sides[x].other_babinski_sign for x in sides]
     return dict(
         kind=kind,
         face=face,
@@ -110,7 +110,7 @@ def score(kind: str, face: str, seed: int, script, analysis) -> dict:
         b2_fp=sum((not t) and d is True for t, d in b2),
         b2_unmeasured=sum(d is None for _, d in b2),
         b2_true_present=bool(script.babinski2 and any(e.babinski2 for e in truth)),
-        b2_present=bool(obs and obs.present),
+        b2_present=any(o is not None and o.present for o in obs),
         pattern_true=script.true_pattern,
         pattern=s.pattern.pattern,
         affected=s.affected_side,

@@ -45,7 +45,7 @@ class DetectParams(BaseModel):
     region_z: float = Field(4.0, gt=0)
     lower_z: float = Field(6.0, gt=0)
     lower_min_s: float = Field(0.1, ge=0)
-    onset_tol_s: float = Field(0.1, ge=0)
+    onset_tol_s: float = Field(0.25, ge=0)
     onset_lookback_s: float = Field(0.6, ge=0)
 
 
@@ -284,8 +284,9 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         min_s=p.lower_min_s,
         tonic_min_s=p.tonic_min_s,
         train_gap_s=p.train_gap_s,
+        veto_thr=p.lower_z,
     )
-    return out
+    return face.merge_overlapping(out)
 
 
 def _velocity(c: np.ndarray, i0: int, i1: int, fps: float) -> float | None:

@@ -77,10 +77,15 @@ def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def one_sided(z: dict[str, np.ndarray], region: str, side: str, thr: float) -> np.ndarray:
+def one_sided(
+    z: dict[str, np.ndarray], region: str, side: str, thr: float, veto_thr: float | None = None
+) -> np.ndarray:
     """Frames where any channel of ``region`` on ``side`` is above ``thr`` and twice the
-    same channel of the other side, and no channel of the other side's ``region`` is above
-    ``thr`` (the region moving on both sides is an expression, whatever one channel says)."""
+    same channel of the other side, and the other side's ``region`` is not moving: its
+    geometric measure not above ``veto_thr / 2`` and no blendshape channel above ``veto_thr``
+    (default ``thr``; the region moving on both sides is an expression or speech, whatever one
+    channel says)."""
+    vt = thr if veto_thr is None else veto_thr
     out = None
     veto = None
     prefix, other = f"{region}_{side}", f"{region}_{_other(side)}"
@@ -93,7 +98,7 @@ def one_sided(z: dict[str, np.ndarray], region: str, side: str, thr: float) -> n
         a, b = np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=0.0)
         m = (a > thr) & (a > 2 * np.maximum(b, 0))
         out = m if out is None else out | m
-        v = b > thr
+        v = b > (vt if "#" in key else vt / 2)  # blendshapes are noisier than geometry
         veto = v if veto is None else veto | v
     return np.zeros(0, bool) if out is None else out & ~veto
 
@@ -121,7 +126,7 @@ def lower_face_masks(
             hi = one_sided(z, region, side, thr)
             if hi.size != n:
                 continue
-            lo = one_sided(z, region, side, thr / 2)
+            lo = one_sided(z, region, side, thr / 2, veto_thr=thr)
             out[side][region] = _hysteresis(hi, lo)
     return out
 
@@ -195,8 +200,14 @@ def lower_face_events(
     min_s: float,
     tonic_min_s: float,
     train_gap_s: float,
+    veto_thr: float = 6.0,
 ) -> list[Event]:
-    """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc)."""
+    """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
+
+    A run is dropped when, in it or within ``train_gap_s`` of it, the other side's same region
+    moves (geometric
+    measure above ``veto_thr / 2``, a blendshape above ``veto_thr``): speech and expressions
+    move both sides, even when one side's channels lead."""
     n = len(t)
     dt = 1.0 / fps
     out: list[Event] = []
@@ -217,6 +228,10 @@ def lower_face_events(
         segs = []
         for i0, i1 in _runs(union):
             if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
+                continue
+            active = [r for r, m in ms.items() if m[i0:i1].any()]
+            pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
+            if _other_side_moves(z, active, _other(side), max(0, i0 - pad), i1 + pad, veto_thr):
                 continue
             segs.append((i0, i1))
         # twitches closer than the train gap form one clonic train
@@ -264,6 +279,18 @@ def lower_face_events(
     return keep
 
 
+def _other_side_moves(
+    z: dict[str, np.ndarray], regions: list[str], other: str, i0: int, i1: int, thr: float
+) -> bool:
+    for key, v in z.items():
+        base, _, bs = key.partition("#")
+        if base.rsplit("_", 1)[0] in regions and base.endswith("_" + other):
+            seg = v[i0:i1]
+            if np.isfinite(seg).any() and np.nanmax(seg) > (thr if bs else thr / 2):
+                return True
+    return False
+
+
 def _overlap(a: Event, b: Event) -> bool:
     return a.start_s < b.end_s and b.start_s < a.end_s
 
@@ -280,3 +307,30 @@ def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr
     if np.isfinite(both).any() and np.nanmax(both) > thr:
         return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
     return e
+
+
+def merge_overlapping(events: list[Event]) -> list[Event]:
+    """Merge spasms of one side that overlap (an onset moved back onto the previous twitch of
+    a train): one event, regions joined, the earlier onset, Babinski-2 if either shows it."""
+    out: list[Event] = []
+    for e in sorted(events, key=lambda e: (e.side, e.start_s)):
+        prev = out[-1] if out else None
+        if prev is not None and e.is_spasm and prev.is_spasm and prev.side == e.side and (
+            e.start_s < prev.end_s
+        ):
+            b2 = [x.babinski2 for x in (prev, e) if x.babinski2 is not None]
+            tonic = EventKind.tonic in (prev.kind, e.kind)
+            out[-1] = prev.model_copy(
+                update=dict(
+                    end_s=max(prev.end_s, e.end_s),
+                    kind=EventKind.tonic if tonic else EventKind.clonic,
+                    regions=sorted({*prev.regions, *e.regions}, key=REGIONS.index),
+                    amplitude=max(prev.amplitude, e.amplitude),
+                    n_twitches=None if tonic else (prev.n_twitches or 1) + (e.n_twitches or 1),
+                    twitch_rate_hz=None,
+                    babinski2=any(b2) if b2 else None,
+                )
+            )
+            continue
+        out.append(e)
+    return out
