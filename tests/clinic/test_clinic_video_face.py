@@ -76,3 +76,21 @@ def test_face_facts_few_measured_events_do_not_say_absent():
     s["sides"]["right"]["other_babinski_sign"]["events_measured"] = 2
     facts, _ = face_facts(s, "right")
     assert "other_babinski_sign" not in facts
+
+
+def test_assess_cli_reads_babinski2_from_video_summary(tmp_path, capsys):
+    import json
+
+    from hemispasm.cli import main
+
+    s = copy.deepcopy(BASE)
+    s["sides"]["right"]["other_babinski_sign"]["present"] = True
+    (tmp_path / "summary.json").write_text(json.dumps(s))
+    (tmp_path / "case.yaml").write_text("case_id: T1\nage: 60\n")
+    out = tmp_path / "out"
+    code = main(["assess", str(tmp_path / "case.yaml"), "--out", str(out),
+                 "--video-summary", str(tmp_path / "summary.json")])  # fmt: skip
+    assert code == 0
+    a = json.loads((out / "assessment.json").read_text())
+    assert a["video"]["measured_fields"]["other_babinski_sign"] is True
+    assert a["differential"][0]["condition"] == "hemifacial_spasm"
