@@ -315,8 +315,12 @@ def merge_overlapping(events: list[Event]) -> list[Event]:
     out: list[Event] = []
     for e in sorted(events, key=lambda e: (e.side, e.start_s)):
         prev = out[-1] if out else None
-        if prev is not None and e.is_spasm and prev.is_spasm and prev.side == e.side and (
-            e.start_s < prev.end_s
+        if (
+            prev is not None
+            and e.is_spasm
+            and prev.is_spasm
+            and prev.side == e.side
+            and (e.start_s < prev.end_s)
         ):
             b2 = [x.babinski2 for x in (prev, e) if x.babinski2 is not None]
             tonic = EventKind.tonic in (prev.kind, e.kind)
