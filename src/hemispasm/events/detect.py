@@ -269,7 +269,9 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
     masks = face.lower_face_masks(z, len(t), p.lower_z)
     kw = dict(t=t, fps=fps, masks=masks, z=z)
     out = [
-        face.annotate_eye_spasm(e, **kw, onset_tol_s=p.onset_tol_s, lookback_s=p.onset_lookback_s)
+        face.annotate_eye_spasm(
+            e, **kw, onset_tol_s=p.onset_tol_s, lookback_s=p.onset_lookback_s, b2_z=p.region_z
+        )
         if e.is_spasm
         else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)
         if e.kind == EventKind.voluntary

@@ -158,6 +158,7 @@ def annotate_eye_spasm(
     z: dict[str, np.ndarray],
     onset_tol_s: float,
     lookback_s: float,
+    b2_z: float = 4.0,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
     eye-closing spasm."""
@@ -177,16 +178,32 @@ def annotate_eye_spasm(
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
         start = lead[onset]
-    regions = sorted({*e.regions, *starts}, key=REGIONS.index)
-    measurable = f"frontalis_{side}" in z and np.isfinite(z[f"frontalis_{side}"][i0:i1]).any()
+    b2 = brow_lift(z, side, i0, max(i1, i0 + 1), b2_z)
+    regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
     return e.model_copy(
-        update=dict(
-            start_s=float(t[start]),
-            regions=regions,
-            onset_region=onset,
-            babinski2=("frontalis" in regions) if measurable else None,
-        )
+        update=dict(start_s=float(t[start]), regions=regions, onset_region=onset, babinski2=b2)
     )
+
+
+def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool | None:
+    """The other Babinski sign during [i0, i1): a frontalis channel of ``side`` (geometric
+    brow height or ``browOuterUp``) above ``thr`` and twice the same channel of the other side;
+    None when no frontalis channel is measurable there."""
+    other = _other(side)
+    found, measured = False, False
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != f"frontalis_{side}":
+            continue
+        b = z.get(f"frontalis_{other}" + (sep + bs if sep else ""))
+        seg = a[i0:i1]
+        if b is None or not np.isfinite(seg).any():
+            continue
+        measured = True
+        za = float(np.nanmax(seg))
+        zb = float(np.nanmax(b[i0:i1])) if np.isfinite(b[i0:i1]).any() else 0.0
+        found |= za > thr and za > 2 * max(zb, 0.0)
+    return found if measured else None
 
 
 def lower_face_events(
