@@ -94,3 +94,21 @@ def test_forceful_bilateral_closures_are_bilateral_synchronous_unless_asked_for(
 
     asked = [TaskSegment(task="forceful_eye_closure", start_s=0, end_s=40)]
     assert analyze_signals(t, fps=FPS, tasks=asked).summary.pattern.pattern == "no_spasm"
+
+
+def test_babinski2_read_from_the_brow_blendshape_when_the_geometry_is_bilateral():
+    t = _table()
+    rng = np.random.default_rng(1)
+    for side in ("left", "right"):
+        t[f"bs_browOuterUp{side.capitalize()}"] = 0.05 + 0.003 * rng.standard_normal(len(t))
+    for start in (5.0, 15.0, 25.0):
+        _bump(t, "aperture_right", start, 0.4, 0.8, mult=True)
+        _bump(t, "frontalis_right", start, 0.4, 0.05)
+        _bump(t, "frontalis_left", start, 0.4, 0.04)  # the other brow follows a little
+        _bump(t, "bs_browOuterUpRight", start, 0.4, 0.3)  # but only the right brow lifts
+    sp = analyze_signals(t, fps=FPS).spasms
+    assert len(sp) == 3 and all(e.babinski2 is True and "frontalis" in e.regions for e in sp)
+    t["bs_browOuterUpRight"] = t["bs_browOuterUpLeft"]  # no blendshape lift: not the sign
+    t["frontalis_right"] = t["frontalis_left"]
+    sp = analyze_signals(t, fps=FPS).spasms
+    assert len(sp) == 3 and all(e.babinski2 is False for e in sp)
