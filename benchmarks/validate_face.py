@@ -193,6 +193,39 @@ def markdown(rows: list[dict], real: list[dict], *, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def figure(runs: dict[str, list[dict]], dest: Path) -> None:
+    """Per kind: spasm F1 (kinds with spasms) and the share of recordings whose pattern is
+    right, one bar per run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    kinds = list(KINDS)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    w = 0.8 / max(len(runs), 1)
+    for k, (name, rows) in enumerate(runs.items()):
+        f1, pat = [], []
+        for kind in kinds:
+            rs = [r for r in rows if r["kind"] == kind]
+            t, d, m = (sum(r[x] for r in rs) for x in ("true_spasms", "detected", "matched"))
+            f1.append(_f1(t, d, m)[2] if rs else np.nan)
+            pat.append(np.mean([r["pattern"] == r["pattern_true"] for r in rs]) if rs else np.nan)
+        x = np.arange(len(kinds)) + k * w
+        a1.bar(x, f1, w, label=name)
+        a2.bar(x, pat, w, label=name)
+    for ax, title in ((a1, "spasm F1 (expressions: 0 = false spasms)"), (a2, "pattern right")):
+        ax.set_xticks(np.arange(len(kinds)) + 0.4 - w / 2, kinds, rotation=30, fontsize=8)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(title + " — SYNTHETIC", fontsize=9)
+    a1.axhline(0.95, color="r", lw=0.8, ls="--")
+    a2.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(dest, dpi=100)
+    plt.close(fig)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
@@ -201,7 +234,17 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="Write the markdown table into this file.")
     ap.add_argument("--json", type=Path, help="Write the per-video rows as JSON.")
     ap.add_argument("--quick", action="store_true", help="Fewer faces per kind (QUICK).")
+    ap.add_argument(
+        "--figure", nargs="+", metavar="NAME=ROWS.json", help="Only draw the figure of runs."
+    )
+    ap.add_argument("--figure-out", type=Path, default=Path("docs/img/face_validation.png"))
     args = ap.parse_args()
+    if args.figure:
+        runs = {
+            n: json.loads(Path(f).read_text()) for n, f in (a.split("=", 1) for a in args.figure)
+        }
+        figure(runs, args.figure_out)
+        return
     real = real_clips()
     rows = run(args.seeds, args.first_seed, args.seconds, args.quick)
     seeds = f"{args.first_seed}-{args.first_seed + args.seeds - 1}"
