@@ -114,3 +114,11 @@ def test_analyze_real_clip_with_tasks(shared, face_model, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "clip.tasks.json" in err and "Traceback" not in err
     assert not (tmp_path / "o2").exists()
+
+
+def test_protocol_json_into_a_missing_folder_is_one_line(tmp_path, capsys):
+    assert main(["protocol", "--json", str(tmp_path / "no" / "p.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "does not exist" in err and "Traceback" not in err
+    assert main(["protocol", "--json", str(tmp_path)]) == 2  # a folder, not a file
+    assert "Traceback" not in capsys.readouterr().err
