@@ -455,6 +455,10 @@ def make_script(
         "blepharospasm": "blepharospasm-like: forceful closures of both eyes, more blinking",
         "expressions": "healthy face: voluntary expressions and talking, no spasm",
     }[pattern]  # fmt: skip
+    if hfs and onset == "lower" and spec.stage > 0:
+        title = f"{title}; atypical onset in the lower face (lips, then cheek, then eye)"
+    if hfs and side == "both" and spec.stage > 0:
+        title = f"{title}; both sides, asynchronous"
     return Script(
         seconds=seconds,
         fps=fps,
