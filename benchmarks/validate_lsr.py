@@ -115,23 +115,41 @@ def figures(per: pd.DataFrame) -> dict:
 def table(sessions: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
     """Figures overall, by SNR band and by montage."""
     per = per.merge(sessions[["seed", "montage", "snr"]], on="seed")
-    rows = [{"group": "all", **figures(per),
-             "false_disappearances": int(sessions.false_disappearances.sum()),
-             "false_dis_3sd": int(sessions.false_dis_3sd.sum()),
-             "sessions": len(sessions), "channel_ok": int(sessions.channel_ok.sum())}]
+    rows = [
+        {
+            "group": "all",
+            **figures(per),
+            "false_disappearances": int(sessions.false_disappearances.sum()),
+            "false_dis_3sd": int(sessions.false_dis_3sd.sum()),
+            "sessions": len(sessions),
+            "channel_ok": int(sessions.channel_ok.sum()),
+        }
+    ]
     for lo, hi in SNR_BANDS:
         sel = (sessions.snr >= lo) & (sessions.snr < hi)
         s = sessions[sel]
-        rows.append({"group": f"SNR {lo:g}-{min(hi, 25):g}", **figures(per[per.seed.isin(s.seed)]),
-                     "false_disappearances": int(s.false_disappearances.sum()),
-                     "false_dis_3sd": int(s.false_dis_3sd.sum()),
-                     "sessions": len(s), "channel_ok": int(s.channel_ok.sum())})
+        rows.append(
+            {
+                "group": f"SNR {lo:g}-{min(hi, 25):g}",
+                **figures(per[per.seed.isin(s.seed)]),
+                "false_disappearances": int(s.false_disappearances.sum()),
+                "false_dis_3sd": int(s.false_dis_3sd.sum()),
+                "sessions": len(s),
+                "channel_ok": int(s.channel_ok.sum()),
+            }
+        )
     for m in sorted(sessions.montage.unique()):
         s = sessions[sessions.montage == m]
-        rows.append({"group": f"montage {m}", **figures(per[per.seed.isin(s.seed)]),
-                     "false_disappearances": int(s.false_disappearances.sum()),
-                     "false_dis_3sd": int(s.false_dis_3sd.sum()),
-                     "sessions": len(s), "channel_ok": int(s.channel_ok.sum())})
+        rows.append(
+            {
+                "group": f"montage {m}",
+                **figures(per[per.seed.isin(s.seed)]),
+                "false_disappearances": int(s.false_disappearances.sum()),
+                "false_dis_3sd": int(s.false_dis_3sd.sum()),
+                "sessions": len(s),
+                "channel_ok": int(s.channel_ok.sum()),
+            }
+        )
     return pd.DataFrame(rows)  # fmt: skip
 
 

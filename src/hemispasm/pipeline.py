@@ -67,6 +67,17 @@ def write_signals_parquet(table: pd.DataFrame, meta, dest: Path) -> None:
     pq.write_table(pa_table.replace_schema_metadata(md), dest, compression="zstd")
 
 
+def _tasks_path(input_path: str | Path, tasks: str | Path | None) -> Path | None:
+    """The task sidecar to use: the one given, else ``<video>.tasks.json`` beside a local file."""
+    from hemispasm.events.tasks import sidecar_for
+
+    if tasks is not None:
+        return Path(tasks)
+    if "://" in str(input_path):
+        return None
+    return sidecar_for(input_path)
+
+
 def analyze(
     input_path: str | Path,
     out_dir: str | Path,
@@ -79,6 +90,7 @@ def analyze(
     progress: Progress | None = None,
     max_faces: int = 2,
     overwrite: bool = False,
+    tasks: str | Path | None = None,
 ) -> AnalysisResult:
     """Analyse one recording and write its outputs.
 
@@ -106,13 +118,20 @@ def analyze(
         ``progress(done_frames, total_frames)``.
     overwrite : bool
         Replace an earlier run's outputs in ``out_dir``.
+    tasks : str or Path, optional
+        Task sidecar of a protocol recording (default: ``<video>.tasks.json`` beside a video
+        input, when there is one; docs/events.md, "Provocation protocol").
     """
     from hemispasm.events import analyze_signals
+    from hemispasm.events.tasks import read_tasks
     from hemispasm.report import render_html
     from hemispasm.video import load_signals
 
     # fail before the long work when the folder is unusable (without creating it)
     out = check_out_dir(out_dir, overwrite=overwrite, owned=OUTPUT_NAMES)
+    tasks_path = _tasks_path(input_path, tasks)
+    if tasks_path is not None:
+        read_tasks(tasks_path)  # a bad sidecar fails before the long work
     signals = load_signals(
         input_path,
         fps=fps,
@@ -123,7 +142,14 @@ def analyze(
         max_faces=max_faces,
     )
     table, meta = signals.table, signals.meta
-    analysis = analyze_signals(table, fps=meta.fps, synthetic=meta.synthetic)
+    segs = read_tasks(tasks_path, duration_s=meta.duration_s) if tasks_path else None
+    analysis = analyze_signals(
+        table,
+        fps=meta.fps,
+        synthetic=meta.synthetic,
+        tasks=segs,
+        tasks_source=tasks_path.name if tasks_path else "",
+    )
     html = render_html(table, analysis, meta=meta, synthetic=meta.synthetic)
     names = ["signals.parquet", "events.csv", "summary.json", "report.html"]
     with staged_outputs(out, replace=OUTPUT_NAMES) as stage:

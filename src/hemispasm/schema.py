@@ -116,6 +116,11 @@ class Event(BaseModel):
         For clonic events: the number of twitches in the train.
     twitch_rate_hz : float or None
         For clonic trains: twitches per second.
+    onset_region : str or None
+        For spasms: the region whose contraction started first.
+    babinski2 : bool or None
+        For eye-closing spasms: whether the same-side brow rose (the other Babinski sign);
+        None where not measurable or not an eye-closing spasm.
     """
 
     model_config = ConfigDict(use_enum_values=True)
@@ -130,6 +135,8 @@ class Event(BaseModel):
     confidence: float = Field(default=1.0, ge=0, le=1)
     n_twitches: int | None = None
     twitch_rate_hz: float | None = None
+    onset_region: str | None = None
+    babinski2: bool | None = None
 
     @property
     def duration_s(self) -> float:

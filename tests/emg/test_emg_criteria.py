@@ -55,8 +55,9 @@ def test_criteria_carry_definitions_and_sources():
     a, p = _amp([50.0] * 12)
     c = evaluate_criteria(p, a, np.arange(12, dtype=float), consecutive=4)
     assert set(c) == set(CRITERIA)
-    assert "86.5%" in c["amplitude-drop"]["definition"] and "4 consecutive" in (
-        c["amplitude-drop"]["definition"]
+    assert (
+        "86.5%" in c["amplitude-drop"]["definition"]
+        and "4 consecutive" in (c["amplitude-drop"]["definition"])
     )
     assert c["amplitude-drop"]["source"].startswith("pan2025")
     assert "thirumala2011" in c["complete-loss"]["source"]

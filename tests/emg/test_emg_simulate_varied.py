@@ -102,7 +102,11 @@ def test_fixed_fields_are_respected():
                                 generic_names=False)  # fmt: skip
     x = s.scenario
     assert (x["montage"], x["snr"], x["artifact"], x["course"], x["stimulus"]) == (
-        "mandibular", 8.0, "saturation", "steady", "trigger"
+        "mandibular",
+        8.0,
+        "saturation",
+        "steady",
+        "trigger",
     )
     assert s.lsr_channel == "OrbOculi" and s.direct_channel == "Mentalis"
 

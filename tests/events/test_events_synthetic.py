@@ -55,7 +55,8 @@ def test_blink_clonic_train_tonic_and_voluntary():
     train = a.events[1]
     assert train.n_twitches == 4 and train.twitch_rate_hz == pytest.approx(3.3, rel=0.2)
     s = a.summary
-    assert s.affected_side == "bilateral"
+    assert s.affected_side == "both"  # issue 15: bilateral HFS is "both" (was "bilateral")
+    assert s.pattern.pattern == "bilateral_asynchronous"
     assert s.sides["left"].tonic_count == 1 and s.sides["right"].clonic_count == 1
     assert s.sides["left"].jankovic_frequency.value == 3
     assert s.synthetic and "SYNTHETIC" in s.plain_language

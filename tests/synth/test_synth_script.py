@@ -35,7 +35,10 @@ def test_stage_content(stage, side):
         assert not spasms
         return
     assert spasms
-    assert all(set(e.regions) == set(STAGES[stage].regions) for e in spasms)
+    # issue 15: eye-closing spasms lift the brow (Babinski-2) by default in stages 2-4
+    b2 = {"frontalis"} if stage >= 2 else set()
+    assert all(set(e.regions) == set(STAGES[stage].regions) | b2 for e in spasms)
+    assert all(e.babinski2 is (stage >= 2) for e in spasms)
     tonic = [e for e in spasms if e.kind == "tonic"]
     assert all(e.duration_s > 1.0 for e in tonic)  # Jankovic's 1-s boundary
     if stage <= 2:
@@ -76,7 +79,16 @@ def test_activations_follow_the_script():
 
 
 @pytest.mark.parametrize(
-    "kwargs", [dict(side="both"), dict(stage=5), dict(stage=-1), dict(seconds=2)]
+    "kwargs",
+    # side="both" is valid since issue 15 (bilateral HFS); a made-up side is not
+    [
+        dict(side="middle"),
+        dict(stage=5),
+        dict(stage=-1),
+        dict(seconds=2),
+        dict(onset="mid"),
+        dict(pattern="tic"),
+    ],
 )
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
@@ -98,3 +110,25 @@ def test_compare_events_counts():
     assert c.matched_blinks == 0 and c.blink_f1 == 0.0
     missed = compare_events(truth, [])
     assert missed.recall == 0.0 and missed.f1 == 0.0
+
+
+def test_whole_face_options_truth():
+    """Issue 15: lower onset, both sides, Babinski-2 off, blepharospasm, expressions, protocol."""
+    low = make_script(side="right", stage=2, seed=3, onset="lower")
+    sp = [e for e in low.events if e.is_spasm]
+    assert sp and all(e.onset_region == "orbicularis_oris" for e in sp)
+    assert any("orbicularis_oculi" not in e.regions for e in sp)
+    assert all((e.babinski2 is None) == ("orbicularis_oculi" not in e.regions) for e in sp)
+    both = make_script(side="both", stage=2, seed=1)
+    assert {e.side for e in both.events if e.is_spasm} == {"left", "right"}
+    assert both.true_pattern == "bilateral_asynchronous"
+    off = make_script(side="left", stage=3, seed=1, babinski2=False)
+    assert all(e.babinski2 is False and "frontalis" not in e.regions
+               for e in off.events if e.is_spasm)  # fmt: skip
+    blepharo = make_script(pattern="blepharospasm", seed=1)
+    assert blepharo.true_pattern == "bilateral_synchronous"
+    assert not [e for e in blepharo.events if e.is_spasm]
+    expr = make_script(pattern="expressions", seed=2)
+    assert expr.true_pattern == "no_spasm" and sum(e.kind == "voluntary" for e in expr.events) > 3
+    proto = make_script(side="left", stage=2, seed=4, protocol=True, seconds=60)
+    assert proto.tasks[0].task == "rest" and proto.tasks[-1].end_s == 60

@@ -184,7 +184,9 @@ def simulate_lsr_cmd(
     ),
     seed: int = typer.Option(0, "--seed"),
     varied: bool = typer.Option(
-        False, "--varied", help="The varied simulator: the seed draws montage, artifact, "
+        False,
+        "--varied",
+        help="The varied simulator: the seed draws montage, artifact, "
         "LSR shape, noise, course, stimulus rate (docs/emg.md).",
     ),
     montage: Montage | None = typer.Option(None, "--montage", help="Varied: fix the montage."),

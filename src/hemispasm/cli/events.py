@@ -39,6 +39,18 @@ def validate_ear_cmd(
         write_text_atomic(out, text)
 
 
+def protocol_cmd(
+    json_out: Path = typer.Option(
+        None, "--json", help="Also write the protocol as JSON into this file (new)."
+    ),
+) -> None:
+    """Print the standard provocation protocol (tasks, durations, why each is there)."""
+    from hemispasm.events.tasks import write_protocol_json
+
+    say(write_protocol_json(json_out))
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``validate-ear``."""
+    """Add ``validate-ear`` and ``protocol``."""
     app.command("validate-ear")(validate_ear_cmd)
+    app.command("protocol")(protocol_cmd)

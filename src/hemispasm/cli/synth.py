@@ -13,7 +13,9 @@ FACE_HELP = "Face photo: 'astronaut', 'hopper' (built in) or the path of a photo
 
 def synth_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (video.mp4, truth.json)."),
-    side: str = typer.Option("left", "--side", help="Affected side: left or right (subject's)."),
+    side: str = typer.Option(
+        "left", "--side", help="Affected side: left, right or both (subject's; both = bilateral)."
+    ),
     stage: int = typer.Option(2, "--stage", min=0, max=4, help="0 (control) to 4."),
     seconds: float = typer.Option(30.0, "--seconds", min=5.0, max=3600.0, help="Length."),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed >= 0 (same seed, same video)."),
@@ -24,13 +26,38 @@ def synth_cmd(
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Replace an earlier synthetic video in OUT."
     ),
+    onset: str = typer.Option(
+        "upper", "--onset", help="upper (typical) or lower (atypical: starts in the lower face)."
+    ),
+    babinski2: bool = typer.Option(
+        None,
+        "--babinski2/--no-babinski2",
+        help="Eye-closing spasms lift the same-side brow (default: on in stages 2-4).",
+    ),
+    pattern: str = typer.Option(
+        "hfs",
+        "--pattern",
+        help="hfs, blepharospasm (both eyes together) or expressions (healthy face, no spasm).",
+    ),
+    protocol: bool = typer.Option(
+        False, "--protocol", help="Follow the provocation protocol; also write video.tasks.json."
+    ),
 ) -> None:
     """Generate a SYNTHETIC hemifacial-spasm video with its ground truth."""
     from hemispasm.errors import InputError
     from hemispasm.synth import synth_video
 
-    if side not in ("left", "right"):
-        raise InputError(f"--side must be 'left' or 'right', not {side!r}", hint="use --side left")
+    if side not in ("left", "right", "both"):
+        raise InputError(
+            f"--side must be 'left', 'right' or 'both', not {side!r}", hint="use --side left"
+        )
+    if onset not in ("upper", "lower"):
+        raise InputError(f"--onset must be 'upper' or 'lower', not {onset!r}")
+    if pattern not in ("hfs", "blepharospasm", "expressions"):
+        raise InputError(
+            f"--pattern must be hfs, blepharospasm or expressions, not {pattern!r}",
+            hint="use --pattern hfs",
+        )
     with lazy_progress(quiet=quiet) as update:
         res = synth_video(
             out,
@@ -43,6 +70,10 @@ def synth_cmd(
             model=model,
             progress=lambda d, t: update("rendering", d, t),
             overwrite=overwrite,
+            onset=onset,
+            babinski2=babinski2,
+            pattern=pattern,
+            protocol=protocol,
         )
     s = res.script
     n_sp = sum(e.is_spasm for e in s.events)
@@ -50,6 +81,7 @@ def synth_cmd(
         f"SYNTHETIC stage {s.stage} ({s.stage_title}), {s.side} side: {n_sp} spasm(s), "
         f"{len(s.events) - n_sp} blink(s) in {s.seconds:g} s\n"
         f"video: {res.video}\ntruth: {res.truth}"
+        + (f"\ntasks: {res.video.with_name('video.tasks.json')}" if s.tasks else "")
     )
 
 

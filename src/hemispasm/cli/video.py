@@ -42,6 +42,11 @@ def analyze_cmd(
         max=4,
         help="Faces to look for (1 is faster; 2 follows the subject when someone else is in view).",
     ),
+    tasks: Path = typer.Option(
+        None,
+        "--tasks",
+        help="Task sidecar of a protocol recording (default: <video>.tasks.json beside it).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print summary.json to stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     overwrite: bool = typer.Option(
@@ -63,6 +68,7 @@ def analyze_cmd(
             progress=lambda done, total: update("frames", done, total),
             max_faces=max_faces,
             overwrite=overwrite,
+            tasks=tasks,
         )
     result = run.analysis
     if json_out:

@@ -272,5 +272,30 @@ def apply_video_summary(
             update["frequency"] = vm.measured_fields["frequency"] = _JRS_FREQ_TO_PATTERN[
                 m.jankovic_frequency
             ]
+    _fill_face_facts(case, data, update, vm)
     new_case = case.model_copy(update=update) if update else case
     return new_case, vm
+
+
+def _fill_face_facts(case: Case, data: dict, update: dict, vm: VideoMeasures) -> None:
+    """Other Babinski sign, onset region and pattern (clinic.video_face), into empty fields."""
+    from hemispasm.clinic.video_face import face_facts
+
+    facts, _ = face_facts(data, update.get("side") or case.side)
+    if facts.get("side") == "bilateral":
+        if case.side in ("left", "right"):
+            vm.discrepancies.append(f"case side '{case.side}' but the video pattern is bilateral")
+            facts = {k: v for k, v in facts.items() if k not in ("side", "bilateral_synchronous")}
+        elif case.side is None:
+            update["side"] = vm.measured_fields["side"] = "bilateral"
+    facts.pop("side", None)
+    for key, value in facts.items():
+        if getattr(case, key) is None and key not in update:
+            update[key] = vm.measured_fields[key] = value
+        elif key != "side" and getattr(case, key) not in (None, value):
+            vm.discrepancies.append(f"case {key} {getattr(case, key)!r} but video shows {value!r}")
+    first = update.get("first_muscle")
+    if first and "spread_to" in update:
+        update["spread_to"] = vm.measured_fields["spread_to"] = [
+            m for m in update["spread_to"] if m != first
+        ]

@@ -130,9 +130,9 @@ def evaluate_criteria(
             "changes": [
                 {"sweep": int(s), "time_s": float(t_s[s]), "change": kind} for s, kind in ch
             ],
-            "final_state": "absent" if ch and ch[-1][1] == "disappeared" else (
-                "present" if (~gone).any() else "absent"
-            ),
+            "final_state": "absent"
+            if ch and ch[-1][1] == "disappeared"
+            else ("present" if (~gone).any() else "absent"),
         }
     out["amplitude-drop"]["baseline_amplitude_uv"] = base
     return out

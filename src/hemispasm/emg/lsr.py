@@ -401,7 +401,11 @@ def _summary(sweeps, tracker, lsr_channel, t_s, stim_src, p, rec) -> dict[str, A
     lat = d.latency_ms.to_numpy(float)
     t_s = t_s[: len(present)]
     crit = evaluate_criteria(
-        present, amp, t_s, consecutive=p.consecutive, baseline_sweeps=p.init_sweeps,
+        present,
+        amp,
+        t_s,
+        consecutive=p.consecutive,
+        baseline_sweeps=p.init_sweeps,
         drop=p.drop_fraction,
     )
     main = crit[p.criterion]

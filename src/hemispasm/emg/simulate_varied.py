@@ -197,10 +197,14 @@ def emg_simulate_lsr_varied(
         )
         ph = rng.uniform(0, 2 * np.pi, 3)
         h2, h3 = rng.uniform(0, 0.3, 2)
-        data[c] += hum * np.sqrt(2) * (
-            np.sin(2 * np.pi * hum_hz * t + ph[0])
-            + h2 * np.sin(4 * np.pi * hum_hz * t + ph[1])
-            + h3 * np.sin(6 * np.pi * hum_hz * t + ph[2])
+        data[c] += (
+            hum
+            * np.sqrt(2)
+            * (
+                np.sin(2 * np.pi * hum_hz * t + ph[0])
+                + h2 * np.sin(4 * np.pi * hum_hz * t + ph[1])
+                + h3 * np.sin(6 * np.pi * hum_hz * t + ph[2])
+            )
         )
 
     # artifact (channel 0 = direct, larger; channel 1 = LSR channel)

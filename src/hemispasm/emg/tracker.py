@@ -79,7 +79,12 @@ def saturation_end(ep: np.ndarray, n_pre: int, sfreq: float, search_ms: float = 
 
 @functools.lru_cache(maxsize=64)
 def _designs(
-    n_tot: int, s0: int, sfreq: float, b: int, qend: int, line_hz: float | None,
+    n_tot: int,
+    s0: int,
+    sfreq: float,
+    b: int,
+    qend: int,
+    line_hz: float | None,
     quiet_late_ms: tuple[float, float],
 ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Quiet-sample mask and, per pair of tail time constants, the design matrix ``x``, its
@@ -267,9 +272,7 @@ def segment(avg: np.ndarray, sd_avg: float, lo: int, hi: int) -> tuple[int, int]
     sgn = np.sign(avg[on])
     # back to the baseline: while the same sign, above 0.5 SD and still falling going back
     while (
-        on > lo
-        and np.sign(avg[on - 1]) == sgn
-        and 0.5 * sd_avg < abs(avg[on - 1]) <= abs(avg[on])
+        on > lo and np.sign(avg[on - 1]) == sgn and 0.5 * sd_avg < abs(avg[on - 1]) <= abs(avg[on])
     ):
         on -= 1
     sgn = np.sign(avg[off])
@@ -696,8 +699,16 @@ class LsrTracker:
             x = ep[:, ci]
             ac = ac_all[ci]
             # early window: from the end of the blank/saturation of most sweeps
-            b_end = int(np.max([np.flatnonzero(row[self.n_pre :] != 0)[0] + self.n_pre
-                                if np.any(row[self.n_pre :] != 0) else self.n_pre for row in x]))
+            b_end = int(
+                np.max(
+                    [
+                        np.flatnonzero(row[self.n_pre :] != 0)[0] + self.n_pre
+                        if np.any(row[self.n_pre :] != 0)
+                        else self.n_pre
+                        for row in x
+                    ]
+                )
+            )
             lo = max(m_lo, b_end)
             m_tpl, m_info = build_template(
                 x, lo, m_hi, ac, p, self.sf, self.n_pre, pool=self._pool(ci)
@@ -840,8 +851,14 @@ class LsrTracker:
             if tpl is None and update and len(self._recent) >= self.p.init_sweeps - 1:
                 hist = np.stack([e[ci] for e in self._recent] + [ep1[ci]])
                 tpl, _ = build_template(
-                    hist, self.lsr_lo[c], self._idx(self.p.lsr_window_ms[1]), ac, self.p,
-                    self.sf, self.n_pre, pool=self._pool(ci),
+                    hist,
+                    self.lsr_lo[c],
+                    self._idx(self.p.lsr_window_ms[1]),
+                    ac,
+                    self.p,
+                    self.sf,
+                    self.n_pre,
+                    pool=self._pool(ci),
                 )
                 if tpl is not None:
                     self.lsr_tpl[c] = tpl
@@ -883,8 +900,15 @@ class LsrTracker:
                     self._update_template(c, ci, ep1[ci], float(r["lag"][0]))
             else:
                 row.update(
-                    present=False, latency_ms=np.nan, latency_sd_ms=np.nan, amplitude_uv=0.0,
-                    raw_p2p_uv=np.nan, duration_ms=np.nan, area_uv_ms=np.nan, phases=0, z=0.0,
+                    present=False,
+                    latency_ms=np.nan,
+                    latency_sd_ms=np.nan,
+                    amplitude_uv=0.0,
+                    raw_p2p_uv=np.nan,
+                    duration_ms=np.nan,
+                    area_uv_ms=np.nan,
+                    phases=0,
+                    z=0.0,
                 )
             calls.append(bool(row["present"]))
             mt = self.m_tpl.get(c)

@@ -25,6 +25,8 @@ EVENT_COLUMNS = [
     "confidence",
     "n_twitches",
     "twitch_rate_hz",
+    "onset_region",
+    "babinski2",
     "synthetic",
 ]
 
@@ -40,11 +42,14 @@ class EventAnalysis(BaseModel):
     traces: dict | None = None
 
     def events_table(self) -> pd.DataFrame:
-        """Events as a table (``regions`` joined with ';'; ``synthetic`` on every row)."""
+        """Events as a table (``regions`` joined with ';'; ``babinski2`` true/false/empty;
+        ``synthetic`` on every row)."""
         rows = []
         for e in self.events:
             d = e.model_dump(mode="json")
             d["regions"] = ";".join(d["regions"])
+            b2 = d.get("babinski2")
+            d["babinski2"] = "" if b2 is None else ("true" if b2 else "false")
             d["synthetic"] = self.provenance.synthetic
             rows.append(d)
         return pd.DataFrame(rows, columns=EVENT_COLUMNS)
@@ -60,6 +65,8 @@ def analyze_signals(
     fps: float,
     method: str = "robust_baseline",
     synthetic: bool = False,
+    tasks: list | None = None,
+    tasks_source: str = "",
     **params,
 ) -> EventAnalysis:
     """Detect events in a signals table and summarise them.
@@ -74,6 +81,11 @@ def analyze_signals(
         The detector (docs/events.md).
     synthetic : bool
         Mark the result as coming from synthetic data.
+    tasks : list of TaskSegment, optional
+        Task segments of a protocol recording (:mod:`hemispasm.events.tasks`): adds
+        ``summary.tasks`` (spasms per minute per task, provoked-to-rest ratio).
+    tasks_source : str
+        File name of the task sidecar, for the summary.
     **params
         Overrides of :class:`DetectParams`.
     """
@@ -96,7 +108,14 @@ def analyze_signals(
         face_visible_pct=100 * float(face.mean()),
         pose=pose,
         synthetic=synthetic,
+        exclude_closures=[
+            (s.start_s, s.end_s) for s in (tasks or []) if s.task == "forceful_eye_closure"
+        ],
     )
+    if tasks:
+        from hemispasm.events.tasks import task_summary
+
+        summary.tasks = task_summary(events, tasks, duration_s=duration, source=tasks_source)
     prov = Provenance(method=f"events.{method}", parameters=p.model_dump(), synthetic=synthetic)
     return EventAnalysis(events=events, summary=summary, provenance=prov, traces=traces)
 

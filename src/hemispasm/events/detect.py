@@ -43,6 +43,10 @@ class DetectParams(BaseModel):
     face_lost_min_s: float = Field(0.2, ge=0)
     min_event_s: float = Field(0.05, ge=0)
     region_z: float = Field(4.0, gt=0)
+    lower_z: float = Field(6.0, gt=0)
+    lower_min_s: float = Field(0.1, ge=0)
+    onset_tol_s: float = Field(0.25, ge=0)
+    onset_lookback_s: float = Field(0.6, ge=0)
 
 
 def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
@@ -250,8 +254,41 @@ def detect_events(
                 group = []
             if item is not None:
                 group.append(item)
+    events = _whole_face(table, events, t, fps, blocked, p)
     events.sort(key=lambda e: (e.start_s, e.side))
     return events, {"time_s": t, "closure_left": clos["left"], "closure_right": clos["right"]}
+
+
+def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
+    """Onset region and Babinski-2 of eye spasms; lower-face spasms (events.face)."""
+    from hemispasm.events import face
+
+    z = face.region_z(table)
+    if not z:
+        return events
+    masks = face.lower_face_masks(z, len(t), p.lower_z)
+    kw = dict(t=t, fps=fps, masks=masks, z=z)
+    out = [
+        face.annotate_eye_spasm(
+            e, **kw, onset_tol_s=p.onset_tol_s, lookback_s=p.onset_lookback_s, b2_z=p.region_z
+        )
+        if e.is_spasm
+        else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)
+        if e.kind == EventKind.voluntary
+        else e
+        for e in events
+    ]
+    eye = [e for e in out if e.kind in (EventKind.blink, EventKind.voluntary) or e.is_spasm]
+    out += face.lower_face_events(
+        **kw,
+        blocked=blocked,
+        eye_events=eye,
+        min_s=p.lower_min_s,
+        tonic_min_s=p.tonic_min_s,
+        train_gap_s=p.train_gap_s,
+        veto_thr=p.lower_z,
+    )
+    return face.merge_overlapping(out)
 
 
 def _velocity(c: np.ndarray, i0: int, i1: int, fps: float) -> float | None:

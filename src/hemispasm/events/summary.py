@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
+from hemispasm.events.tasks import TasksSummary
 from hemispasm.schema import REGIONS, SIDES, Event, EventKind
 
 STAGE_TEXT = {
@@ -18,6 +19,13 @@ STAGE_TEXT = {
     3: "lower face (orbicularis oris or platysma)",
 }
 UPPER_MID = {"corrugator", "frontalis", "zygomaticus"}
+MOUTH = {"zygomaticus", "orbicularis_oris", "platysma"}
+#: Forceful bilateral closures per minute from which the pattern is bilateral synchronous
+#: (ENGINEERING choice; docs/events.md).
+SYNC_CLOSURES_PER_MIN = 2.0
+#: Share of one-sided spasms overlapping the other side's above which two-sided spasms are
+#: called synchronous (ENGINEERING choice).
+SYNC_SHARE = 0.5
 LOWER = {"orbicularis_oris", "platysma"}
 #: Upper end of the published spasm rate in untreated HFS (0.3-25 per minute; docs/references.md).
 MAX_PUBLISHED_RATE_PER_MIN = 25.0
@@ -39,6 +47,32 @@ class Estimate(BaseModel):
     estimate: bool = True
 
 
+class OtherBabinskiSign(BaseModel):
+    """The other Babinski sign (Babinski-2) of one side, over its eye-closing spasms."""
+
+    present: bool = Field(description="the brow rose in at least one measured eye spasm")
+    events_with_sign: int
+    events_measured: int
+
+
+class Pattern(BaseModel):
+    """The pattern of the recording and the measures behind it (docs/events.md)."""
+
+    pattern: str = Field(
+        description="no_spasm, unilateral, bilateral_asynchronous or bilateral_synchronous"
+    )
+    one_sided_spasms: dict[str, int]
+    synchronous_share: float | None = Field(
+        None, description="share of one-sided spasms overlapping a spasm of the other side"
+    )
+    forceful_bilateral_closures: int = Field(
+        0, description="bilateral closures > blink length with both brows drawn down"
+    )
+    forceful_bilateral_closures_per_min: float = 0.0
+    blink_rate_per_min: float = 0.0
+    rule: str = ""
+
+
 class SideSummary(BaseModel):
     """Spasm measures for one side (the subject's own)."""
 
@@ -57,6 +91,13 @@ class SideSummary(BaseModel):
     jankovic_severity: Estimate | None = None
     jankovic_frequency: Estimate | None = None
     smc_grade: Estimate | None = None
+    eye_spasm_count: int = 0
+    lower_face_only_count: int = Field(0, description="spasms without eye closure")
+    onset_region: str | None = Field(None, description="the region most often first")
+    synkinesis_index: float | None = Field(
+        None, description="share of eye spasms with same-side mouth co-contraction"
+    )
+    other_babinski_sign: OtherBabinskiSign | None = None
 
 
 class Summary(BaseModel):
@@ -65,7 +106,8 @@ class Summary(BaseModel):
     duration_s: float
     face_visible_pct: float
     sides: dict[str, SideSummary]
-    affected_side: str = Field(description="left, right, bilateral or none")
+    affected_side: str = Field(description="left, right, both (bilateral HFS) or none")
+    pattern: Pattern | None = None
     laterality_index: float | None = Field(
         None, description="(time in spasm left - right) / (left + right); +1 all left"
     )
@@ -76,6 +118,9 @@ class Summary(BaseModel):
     severity_score: float = 0.0
     severity_definition: str = SEVERITY_DEFINITION
     plain_language: str = ""
+    tasks: TasksSummary | None = Field(
+        None, description="per-task spasm rates of a protocol recording (its .tasks.json)"
+    )
     synthetic: bool = False
     disclaimer: str = (
         "hemispasm supports clinicians; it does not diagnose. Scale values are "
@@ -165,8 +210,13 @@ def summarize(
     face_visible_pct: float,
     pose: dict[str, float] | None = None,
     synthetic: bool = False,
+    exclude_closures: list[tuple[float, float]] | None = None,
 ) -> Summary:
-    """Summary per side and recording from events."""
+    """Summary per side and recording from events.
+
+    ``exclude_closures``: time spans (s) whose bilateral closures are asked for (the
+    protocol's forceful eye closure task) and do not count toward the pattern.
+    """
     minutes = max(duration_s, 1e-9) / 60.0
     sides: dict[str, SideSummary] = {}
     times = {}
@@ -184,7 +234,27 @@ def summarize(
             + 0.25 * stage / 3
         )
         times[side] = float(durs.sum())
+        eye = [e for e in sp if "orbicularis_oculi" in e.regions]
+        measured = [e for e in eye if e.babinski2 is not None]
+        with_sign = sum(bool(e.babinski2) for e in measured)
+        onsets = [e.onset_region for e in sp if e.onset_region]
+        onset = max(sorted(set(onsets), key=REGIONS.index), key=onsets.count) if onsets else None
         sides[side] = SideSummary(
+            eye_spasm_count=len(eye),
+            lower_face_only_count=len(sp) - len(eye),
+            onset_region=onset,
+            synkinesis_index=(
+                round(sum(bool(MOUTH & set(e.regions)) for e in eye) / len(eye), 3) if eye else None
+            ),
+            other_babinski_sign=(
+                OtherBabinskiSign(
+                    present=with_sign > 0,
+                    events_with_sign=with_sign,
+                    events_measured=len(measured),
+                )
+                if measured
+                else None
+            ),
             spasm_count=len(sp),
             spasms_per_min=round(rate, 3),
             pct_time_in_spasm=round(pct, 3),
@@ -202,14 +272,16 @@ def summarize(
             smc_grade=smc_estimate(sp, stage, tonic_rate),
         )
     active = [s for s in SIDES if sides[s].spasm_count]
-    affected = "none" if not active else (active[0] if len(active) == 1 else "bilateral")
+    affected = "none" if not active else (active[0] if len(active) == 1 else "both")
     tot = times["left"] + times["right"]
     blinks = [e for e in events if e.kind == EventKind.blink]
     other = {}
     for e in events:
         if e.kind in (EventKind.voluntary, EventKind.head_motion, EventKind.face_lost):
             other[str(e.kind)] = other.get(str(e.kind), 0) + 1
+    pattern = recording_pattern(events, minutes=minutes, exclude=exclude_closures)
     summary = Summary(
+        pattern=pattern,
         duration_s=round(duration_s, 3),
         face_visible_pct=round(face_visible_pct, 2),
         sides=sides,
@@ -224,6 +296,59 @@ def summarize(
     )
     summary.plain_language = plain_language(summary)
     return summary
+
+
+def _overlaps(a: Event, b: Event, tol: float = 0.1) -> bool:
+    return a.start_s < b.end_s + tol and b.start_s < a.end_s + tol
+
+
+def recording_pattern(
+    events: list[Event], *, minutes: float, exclude: list[tuple[float, float]] | None = None
+) -> Pattern:
+    """No spasm, unilateral, bilateral asynchronous (bilateral HFS) or bilateral synchronous
+    (forceful closures of both eyes together beyond blinking, as in blepharospasm)."""
+    sp = {s: [e for e in events if e.side == s and e.is_spasm] for s in SIDES}
+    counts = {s: len(v) for s, v in sp.items()}
+    both = sp["left"] + sp["right"]
+    sync = None
+    if sp["left"] and sp["right"]:
+        n_sync = sum(
+            any(_overlaps(e, o) for o in sp["right" if e.side == "left" else "left"]) for e in both
+        )
+        sync = round(n_sync / len(both), 3)
+    ex = exclude or []
+    forceful = [
+        e
+        for e in events
+        if e.kind == EventKind.voluntary
+        and "corrugator" in e.regions
+        and not any(a <= e.start_s < b for a, b in ex)
+    ]
+    rate = len(forceful) / minutes
+    blinks = sum(e.kind == EventKind.blink for e in events) / minutes
+    rule = (
+        f"bilateral_synchronous: >= {SYNC_CLOSURES_PER_MIN:g} forceful bilateral closures per "
+        "minute (and at least 2, more than one-sided spasms), or spasms on both sides with more "
+        f"than {SYNC_SHARE:.0%} of them together; bilateral_asynchronous: spasms on both sides, "
+        "mostly apart; unilateral: spasms on one side; thresholds are engineering choices"
+    )
+    if len(forceful) >= 2 and rate >= SYNC_CLOSURES_PER_MIN and len(forceful) > len(both):
+        pat = "bilateral_synchronous"
+    elif sync is not None:
+        pat = "bilateral_synchronous" if sync > SYNC_SHARE else "bilateral_asynchronous"
+    elif both:
+        pat = "unilateral"
+    else:
+        pat = "no_spasm"
+    return Pattern(
+        pattern=pat,
+        one_sided_spasms=counts,
+        synchronous_share=sync,
+        forceful_bilateral_closures=len(forceful),
+        forceful_bilateral_closures_per_min=round(rate, 3),
+        blink_rate_per_min=round(blinks, 2),
+        rule=rule,
+    )
 
 
 def plain_language(s: Summary) -> str:

@@ -144,6 +144,10 @@ def _side_rows(summary) -> str:
         ("regions", None, None),
         ("spread stage", None, None),
         ("severity score (0-100)", "severity_score", "{:.0f}"),
+        ("eye / lower-face-only spasms", None, None),
+        ("onset region (most often first)", None, None),
+        ("synkinesis index (eye spasms with mouth)", None, None),
+        ("other Babinski sign (brow rises)", None, None),
     ]
     out = []
     for label, key, fmt in fields:
@@ -154,6 +158,20 @@ def _side_rows(summary) -> str:
                 cells.append(f"{d.clonic_count} / {d.tonic_count}")
             elif label == "regions":
                 cells.append(", ".join(r.replace("_", " ") for r in d.regions) or "–")
+            elif label.startswith("eye / lower"):
+                cells.append(f"{d.eye_spasm_count} / {d.lower_face_only_count}")
+            elif label.startswith("onset region"):
+                cells.append((d.onset_region or "–").replace("_", " "))
+            elif label.startswith("synkinesis"):
+                cells.append("–" if d.synkinesis_index is None else f"{d.synkinesis_index:.2f}")
+            elif label.startswith("other Babinski"):
+                b = d.other_babinski_sign
+                cells.append(
+                    "not measured"
+                    if b is None
+                    else f"{'PRESENT' if b.present else 'absent'} "
+                    f"({b.events_with_sign} of {b.events_measured} eye spasms)"
+                )
             elif label == "spread stage":
                 cells.append(f"{d.spread_stage}: {d.spread_stage_text}")
             else:
@@ -181,6 +199,45 @@ def _estimates(summary) -> str:
                 f"{html.escape(est.rule)}</td></tr>"
             )
     return "\n".join(out)
+
+
+def _pattern_html(summary) -> str:
+    p = summary.pattern
+    if p is None:
+        return ""
+    sync = "–" if p.synchronous_share is None else f"{p.synchronous_share:.2f}"
+    return (
+        f"<p>Pattern: <b>{html.escape(p.pattern.replace('_', ' '))}</b> · one-sided spasms "
+        f"left {p.one_sided_spasms.get('left', 0)}, right {p.one_sided_spasms.get('right', 0)}"
+        f" · share together {sync} · forceful closures of both eyes "
+        f"{p.forceful_bilateral_closures} ({p.forceful_bilateral_closures_per_min:.1f}/min)</p>"
+        f"<p class=rule>{html.escape(p.rule)}</p>"
+    )
+
+
+def _tasks_html(summary) -> str:
+    """The per-task table of a protocol recording ('' when the recording has no tasks)."""
+    ts = summary.tasks
+    if ts is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.task.replace('_', ' '))}</td><td>{r.start_s:.1f}–{r.end_s:.1f}"
+        f"</td><td>{r.spasms['left']}</td><td>{r.spasms['right']}</td>"
+        f"<td>{r.spasms_per_min:.1f}</td><td>{'provoking' if r.provoking else 'rest'}</td></tr>"
+        for r in ts.segments
+    )
+
+    def f(v):
+        return "–" if v is None else f"{v:.2f}"
+
+    return (
+        f"<h2>Provocation tasks</h2><p class=muted>from {html.escape(ts.source)}; "
+        f"{html.escape(ts.definition)}</p><table><tr><th>task</th><th>time (s)</th>"
+        "<th>spasms left</th><th>spasms right</th><th>spasms / min</th><th></th></tr>"
+        f"{rows}</table><p>rest {f(ts.rest_spasms_per_min)} / min · provoked "
+        f"{f(ts.provoked_spasms_per_min)} / min · <b>provoked-to-rest ratio "
+        f"{f(ts.provoked_to_rest_ratio)}</b></p>"
+    )
 
 
 def render_html(table: pd.DataFrame, analysis, *, meta=None, synthetic: bool = False) -> str:
@@ -218,7 +275,10 @@ def render_html(table: pd.DataFrame, analysis, *, meta=None, synthetic: bool = F
     other = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in s.non_spasm_events.items()) or "none"
     spasm_rows = "".join(
         f"<tr><td>{e.start_s:.2f}</td><td>{e.end_s:.2f}</td><td>{e.side}</td><td>{e.kind}</td>"
-        f"<td>{', '.join(e.regions)}</td><td>{e.amplitude:.2f}</td>"
+        f"<td>{', '.join(r.replace('_', ' ') for r in e.regions)}</td>"
+        f"<td>{(e.onset_region or '').replace('_', ' ')}</td>"
+        f"<td>{'' if e.babinski2 is None else ('yes' if e.babinski2 else 'no')}</td>"
+        f"<td>{e.amplitude:.2f}</td>"
         f"<td>{e.n_twitches or ''}</td><td>{e.confidence:.2f}</td></tr>"
         for e in analysis.events
         if e.is_spasm
@@ -245,6 +305,7 @@ def render_html(table: pd.DataFrame, analysis, *, meta=None, synthetic: bool = F
 <p>{html.escape(s.plain_language)}</p>
 <p class=grade>Affected side: <b>{s.affected_side}</b> ·
 severity score <b>{s.severity_score:.0f}</b>/100 · laterality index {lat}</p>
+{_pattern_html(s)}
 <p class=rule>{html.escape(s.severity_definition)}</p>
 <h2>Per side</h2>
 <table><tr><th></th><th>left</th><th>right</th></tr>
@@ -253,6 +314,7 @@ severity score <b>{s.severity_score:.0f}</b>/100 · laterality index {lat}</p>
 <td colspan=2>{s.blink_count} ({s.blink_rate_per_min:.1f} per minute)</td></tr>
 <tr><th>not spasm</th><td colspan=2>{other}</td></tr>
 </table>
+{_tasks_html(s)}
 <h2>Estimated clinical grades</h2>
 <table><tr><th>side</th><th>scale</th><th>value</th><th>rule used</th></tr>
 {_estimates(s)}
@@ -262,8 +324,9 @@ severity score <b>{s.severity_score:.0f}</b>/100 · laterality index {lat}</p>
 <img alt="event raster" src="{raster}">
 <h2>Spasm events</h2>
 <table><tr><th>start (s)</th><th>end (s)</th><th>side</th><th>kind</th><th>regions</th>
+<th>onset region</th><th>brow rises (Babinski-2)</th>
 <th>amplitude</th><th>twitches</th><th>confidence</th></tr>
-{spasm_rows or "<tr><td colspan=8>none</td></tr>"}
+{spasm_rows or "<tr><td colspan=10>none</td></tr>"}
 </table>
 <h2>Data quality</h2>
 <ul>{"".join(f"<li>{q}</li>" for q in quality)}</ul>

@@ -14,6 +14,8 @@ is clearly visible (docs/synth.md); they follow the anatomy of the facial-nerve 
 - ``squeeze`` (orbicularis oculi, the part that is not the lid): lower lid and cheek pushed up,
   brow pulled down.
 - ``corrugator``: inner brow pulled down and toward the midline.
+- ``frontalis``: brow and forehead lifted (the other Babinski sign when it comes with an eye
+  closure; raised brows when both sides lift).
 - ``zygomaticus``: mouth corner pulled up and out, cheek raised.
 - ``orbicularis_oris``: lips pressed together on that side.
 - ``platysma``: lower lip and chin on that side pulled down and out.
@@ -62,6 +64,7 @@ MOUTH_CORNER = {"right": 61, "left": 291}
 ACTIONS: tuple[str, ...] = (
     "squeeze",
     "corrugator",
+    "frontalis",
     "zygomaticus",
     "orbicularis_oris",
     "platysma",
@@ -120,6 +123,12 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
         d[:, 1] += 0.12 * w
         d[:, 0] -= s * 0.05 * w
         out[f"corrugator_{side}"] = d
+        # frontalis: brow (mid and outer most) and the forehead above it lifted
+        d = np.zeros((n, 2))
+        high = np.clip((ey - 0.15 - cy) / 0.15, 0, 1)  # brow and forehead, not the lid skin
+        w = near(bx + s * 0.05, by - 0.1, 0.24) * high * on_side
+        d[:, 1] -= 0.18 * w
+        out[f"frontalis_{side}"] = d
         # zygomaticus: mouth corner up and out; cheek up
         d = np.zeros((n, 2))
         corner = MOUTH_CORNER[side]

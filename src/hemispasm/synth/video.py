@@ -28,7 +28,7 @@ METHOD = "synth.landmark_warp_lid_slide"
 #: H.264 constant rate factor (consumer-camera-like compression; engineering choice).
 CRF = 23
 #: What ``synth_video`` writes (an output folder holds one run; ``overwrite`` replaces it).
-OUTPUT_NAMES = frozenset({"video.mp4", "truth.json"})
+OUTPUT_NAMES = frozenset({"video.mp4", "truth.json", "video.tasks.json"})
 
 Progress = Callable[[int, int], None]
 
@@ -92,6 +92,10 @@ def synth_video(
     camera: CameraParams | None = None,
     progress: Progress | None = None,
     overwrite: bool = False,
+    onset: str = "upper",
+    babinski2: bool | None = None,
+    pattern: str = "hfs",
+    protocol: bool = False,
 ) -> SynthResult:
     """Generate a SYNTHETIC hemifacial-spasm video and its truth in ``out_dir``.
 
@@ -118,10 +122,23 @@ def synth_video(
         Face model used once to find the photo's landmarks (see ``hemispasm models``).
     overwrite : bool
         Replace an earlier ``video.mp4`` and ``truth.json`` in ``out_dir``.
+    onset, babinski2, pattern, protocol
+        See :func:`hemispasm.synth.script.make_script`. With ``protocol`` the task segments
+        are also written as ``video.tasks.json`` (read by ``hemispasm analyze``).
     """
     from hemispasm.video.model import MODEL_SHA256, resolve_model
 
-    script = make_script(side=side, stage=stage, seconds=seconds, fps=fps, seed=seed)
+    script = make_script(
+        side=side,
+        stage=stage,
+        seconds=seconds,
+        fps=fps,
+        seed=seed,
+        onset=onset,
+        babinski2=babinski2,
+        pattern=pattern,
+        protocol=protocol,
+    )
     # fail before the long work when the folder is unusable (without creating it)
     check_out_dir(out_dir, overwrite=overwrite, owned=OUTPUT_NAMES)
     model_path = resolve_model(model)
@@ -135,6 +152,10 @@ def synth_video(
             "seconds": seconds,
             "fps": fps,
             "seed": seed,
+            "onset": onset,
+            "babinski2": script.babinski2,
+            "pattern": pattern,
+            "protocol": protocol,
             "face": photo.name,
             "width": width,
             "height": height,
@@ -160,6 +181,9 @@ def synth_video(
             "provenance": json.loads(prov.model_dump_json()),
         }
         (stage_dir / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", "utf-8")
+        if script.tasks:
+            segs = [sg.model_dump() for sg in script.tasks]
+            (stage_dir / "video.tasks.json").write_text(json.dumps(segs, indent=2) + "\n", "utf-8")
     out = Path(out_dir)
     log.info("synthetic video: %d frames, stage %d, %s side", n, stage, side)
     return SynthResult(script=script, video=out / "video.mp4", truth=out / "truth.json")

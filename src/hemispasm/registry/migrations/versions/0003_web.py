@@ -78,7 +78,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_web_job_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_web_job_patient_id"), ["patient_id"], unique=False)
 
-
     op.create_table(
         "web_home_link",
         sa.Column("token_sha256", sa.String(length=64), nullable=False),

@@ -1,0 +1,357 @@
+"""The whole face: region activation against the subject's own rest, lower-face spasms,
+onset region and the other Babinski sign per event (pure NumPy/pandas).
+
+Steps (docs/events.md, "The whole face"):
+
+1. Activation per side and region: ``z = (measure - median) / robust SD`` over the recording
+   (the subject's own rest: the median is the resting face when the face rests most of the
+   time). One-sided activation: ``z`` above a threshold and more than twice the other side's.
+2. Lower-face spasms: runs of one-sided activation of any non-eye region (``lower_z``, with
+   hysteresis at half of it) that are not part of an eye-closing spasm of that side, and not
+   during a bilateral eye closure (blinks move the mouth landmarks a little on both sides),
+   a head turn or a lost face. Voluntary expressions and speech are bilateral, so they do not
+   pass the one-sided test.
+3. For every spasm: ``onset_region`` is the region whose one-sided activation starts first
+   (the eye when it closes first or at the same time, within ``onset_tol_s``); ``babinski2``
+   (eye-closing spasms only) is True when the same-side frontalis (brow lifted) is among the
+   event's regions, False when it is measurable and not, None when the frontalis measure is
+   missing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hemispasm.schema import MEASURED_REGIONS, REGIONS, SIDES, Event, EventKind
+
+#: Regions of the mouth (co-contraction with the eye = eye-mouth synkinesis).
+MOUTH = ("zygomaticus", "orbicularis_oris", "platysma")
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+#: MediaPipe blendshapes read as further channels of a region (``{Side}`` = Left/Right, the
+#: subject's own side; checked on synthetic one-sided spasms: a subject-right mouth spasm
+#: raises ``mouthDimpleRight``). Each channel is tested for one-sidedness against its own
+#: other-side channel; a region is active when any of its channels is.
+BLENDSHAPES: dict[str, tuple[str, ...]] = {
+    "corrugator": ("browDown{Side}",),
+    "frontalis": ("browOuterUp{Side}",),
+    "zygomaticus": ("mouthSmile{Side}",),
+    "orbicularis_oris": ("mouthPress{Side}", "mouthDimple{Side}"),
+    "platysma": ("mouthStretch{Side}", "mouthFrown{Side}"),
+}
+
+
+def _z(x: np.ndarray) -> np.ndarray | None:
+    from hemispasm.events.detect import robust_sigma
+
+    if np.isfinite(x).sum() <= 10:
+        return None
+    sig = robust_sigma(x)
+    if not (np.isfinite(sig) and sig > 0):
+        return None
+    return (x - np.nanmedian(x)) / sig
+
+
+def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-frame activation, in robust SD above its median, of every region channel:
+    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``."""
+    out = {}
+    for region in MEASURED_REGIONS:
+        for side in SIDES:
+            chans = [(f"{region}_{side}", f"{region}_{side}")]
+            cap = side.capitalize()
+            chans += [
+                (f"{region}_{side}#{b.format(Side='')}", "bs_" + b.format(Side=cap))
+                for b in BLENDSHAPES.get(region, ())
+            ]
+            for key, col in chans:
+                if col in table:
+                    z = _z(table[col].to_numpy(dtype=float))
+                    if z is not None:
+                        out[key] = z
+    return out
+
+
+def one_sided(
+    z: dict[str, np.ndarray], region: str, side: str, thr: float, veto_thr: float | None = None
+) -> np.ndarray:
+    """Frames where any channel of ``region`` on ``side`` is above ``thr`` and twice the
+    same channel of the other side, and the other side's ``region`` is not moving: its
+    geometric measure not above ``veto_thr / 2`` and no blendshape channel above ``veto_thr``
+    (default ``thr``; the region moving on both sides is an expression or speech, whatever one
+    channel says)."""
+    vt = thr if veto_thr is None else veto_thr
+    out = None
+    veto = None
+    prefix, other = f"{region}_{side}", f"{region}_{_other(side)}"
+    for key, a in z.items():
+        if key.split("#")[0] != prefix:
+            continue
+        b = z.get(other + key[len(prefix) :])
+        if b is None:
+            continue
+        a, b = np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=0.0)
+        m = (a > thr) & (a > 2 * np.maximum(b, 0))
+        out = m if out is None else out | m
+        v = b > (vt if "#" in key else vt / 2)  # blendshapes are noisier than geometry
+        veto = v if veto is None else veto | v
+    return np.zeros(0, bool) if out is None else out & ~veto
+
+
+def _hysteresis(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    from scipy import ndimage
+
+    labels, n = ndimage.label(low)
+    if n == 0:
+        return low
+    keep = np.zeros(n + 1, bool)
+    keep[np.unique(labels[high & low])] = True
+    keep[0] = False
+    return keep[labels]
+
+
+def lower_face_masks(
+    z: dict[str, np.ndarray], n: int, thr: float
+) -> dict[str, dict[str, np.ndarray]]:
+    """Per side and non-eye region: one-sided activation with hysteresis (on ``thr``, off
+    ``thr / 2``)."""
+    out: dict[str, dict[str, np.ndarray]] = {s: {} for s in SIDES}
+    for side in SIDES:
+        for region in MEASURED_REGIONS:
+            hi = one_sided(z, region, side, thr)
+            if hi.size != n:
+                continue
+            lo = one_sided(z, region, side, thr / 2, veto_thr=thr)
+            out[side][region] = _hysteresis(hi, lo)
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    from scipy import ndimage
+
+    labels, k = ndimage.label(mask)
+    return [(sl[0].start, sl[0].stop) for sl in ndimage.find_objects(labels)] if k else []
+
+
+def _first_on(mask: np.ndarray, i0: int, i1: int) -> int | None:
+    """First frame of the run of ``mask`` that overlaps [i0, i1) (it may start before i0)."""
+    idx = np.flatnonzero(mask[i0:i1])
+    if idx.size == 0:
+        return None
+    j = i0 + int(idx[0])
+    while j > 0 and mask[j - 1]:
+        j -= 1
+    return j
+
+
+def annotate_eye_spasm(
+    e: Event,
+    *,
+    t: np.ndarray,
+    fps: float,
+    masks: dict[str, dict[str, np.ndarray]],
+    z: dict[str, np.ndarray],
+    onset_tol_s: float,
+    lookback_s: float,
+    b2_z: float = 4.0,
+) -> Event:
+    """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
+    eye-closing spasm."""
+    side = e.side
+    i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+    i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+    a = max(0, i0 - round(lookback_s * fps))
+    starts = {}
+    for region, m in masks.get(side, {}).items():
+        if region in e.regions or region in MOUTH:
+            j = _first_on(m, a, max(i1, i0 + 1))
+            if j is not None and j < i1:
+                starts[region] = j
+    onset, start = "orbicularis_oculi", i0
+    tol = round(onset_tol_s * fps)
+    lead = {r: j for r, j in starts.items() if j < i0 - tol}
+    if lead:
+        onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
+        start = lead[onset]
+    b2 = brow_lift(z, side, i0, max(i1, i0 + 1), b2_z)
+    regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
+    return e.model_copy(
+        update=dict(start_s=float(t[start]), regions=regions, onset_region=onset, babinski2=b2)
+    )
+
+
+def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool | None:
+    """The other Babinski sign during [i0, i1): a frontalis channel of ``side`` (geometric
+    brow height or ``browOuterUp``) above ``thr`` and twice the same channel of the other side;
+    None when no frontalis channel is measurable there."""
+    other = _other(side)
+    found, measured = False, False
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != f"frontalis_{side}":
+            continue
+        b = z.get(f"frontalis_{other}" + (sep + bs if sep else ""))
+        seg = a[i0:i1]
+        if b is None or not np.isfinite(seg).any():
+            continue
+        measured = True
+        za = float(np.nanmax(seg))
+        zb = float(np.nanmax(b[i0:i1])) if np.isfinite(b[i0:i1]).any() else 0.0
+        found |= za > thr and za > 2 * max(zb, 0.0)
+    return found if measured else None
+
+
+def lower_face_events(
+    *,
+    t: np.ndarray,
+    fps: float,
+    masks: dict[str, dict[str, np.ndarray]],
+    z: dict[str, np.ndarray],
+    blocked: np.ndarray,
+    eye_events: list[Event],
+    min_s: float,
+    tonic_min_s: float,
+    train_gap_s: float,
+    veto_thr: float = 6.0,
+) -> list[Event]:
+    """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
+
+    A run is dropped when, in it or within ``train_gap_s`` of it, the other side's same region
+    moves (geometric
+    measure above ``veto_thr / 2``, a blendshape above ``veto_thr``): speech and expressions
+    move both sides, even when one side's channels lead."""
+    n = len(t)
+    dt = 1.0 / fps
+    out: list[Event] = []
+    for side in SIDES:
+        ms = masks.get(side, {})
+        if not ms:
+            continue
+        union = np.zeros(n, bool)
+        for region, m in ms.items():
+            if region != "frontalis":  # a lone one-sided brow lift may be compensatory
+                union |= m
+        union &= ~blocked
+        busy = np.zeros(n, bool)
+        for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
+            i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+            i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+            busy[max(0, i0 - 2) : i1 + 2] = True
+        segs = []
+        for i0, i1 in _runs(union):
+            if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
+                continue
+            active = [r for r, m in ms.items() if m[i0:i1].any()]
+            pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
+            if _other_side_moves(z, active, _other(side), max(0, i0 - pad), i1 + pad, veto_thr):
+                continue
+            segs.append((i0, i1))
+        # twitches closer than the train gap form one clonic train
+        groups: list[list[tuple[int, int]]] = []
+        gap = round(train_gap_s * fps)
+        for s in segs:
+            if groups and s[0] - groups[-1][-1][1] <= gap and (s[1] - s[0]) * dt < tonic_min_s:
+                groups[-1].append(s)
+            else:
+                groups.append([s])
+        for g in groups:
+            i0, i1 = g[0][0], g[-1][1]
+            starts = {r: _first_on(m, i0, i1) for r, m in ms.items()}
+            starts = {r: j for r, j in starts.items() if j is not None}
+            regions = sorted(starts, key=REGIONS.index)
+            onset = min(starts, key=lambda r: (starts[r], REGIONS.index(r)))
+            peak = max(
+                float(np.nanmax(v[i0:i1]))
+                for k, v in z.items()
+                if k.split("#")[0] in {f"{r}_{side}" for r in regions}
+            )
+            dur = (i1 - i0) * dt
+            tonic = len(g) == 1 and dur >= tonic_min_s
+            out.append(
+                Event(
+                    start_s=float(t[i0]),
+                    end_s=float(t[i1 - 1] + dt),
+                    side=side,
+                    kind=EventKind.tonic if tonic else EventKind.clonic,
+                    regions=regions,
+                    amplitude=round(peak, 3),
+                    confidence=float(np.clip(peak / 20.0, 0.3, 1.0)),
+                    n_twitches=None if tonic else len(g),
+                    twitch_rate_hz=(len(g) - 1) / dur if not tonic and len(g) > 1 else None,
+                    onset_region=onset,
+                    babinski2=None,
+                )
+            )
+    # at the same time on both sides: one side's movement seen on the other; keep the larger
+    keep = [
+        e
+        for e in out
+        if not any(o.side != e.side and _overlap(o, e) and o.amplitude > e.amplitude for o in out)
+    ]
+    return keep
+
+
+def _other_side_moves(
+    z: dict[str, np.ndarray], regions: list[str], other: str, i0: int, i1: int, thr: float
+) -> bool:
+    for key, v in z.items():
+        base, _, bs = key.partition("#")
+        if base.rsplit("_", 1)[0] in regions and base.endswith("_" + other):
+            seg = v[i0:i1]
+            if np.isfinite(seg).any() and np.nanmax(seg) > (thr if bs else thr / 2):
+                return True
+    return False
+
+
+def _overlap(a: Event, b: Event) -> bool:
+    return a.start_s < b.end_s and b.start_s < a.end_s
+
+
+def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr: float) -> Event:
+    """Add ``corrugator`` to a bilateral closure when both brows are drawn down (z > ``thr``
+    on both sides): a forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
+    a, b = z.get("corrugator_left"), z.get("corrugator_right")
+    if a is None or b is None:
+        return e
+    i0 = int(np.searchsorted(t, e.start_s - 1e-9))
+    i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
+    both = np.fmin(a[i0:i1], b[i0:i1])
+    if np.isfinite(both).any() and np.nanmax(both) > thr:
+        return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
+    return e
+
+
+def merge_overlapping(events: list[Event]) -> list[Event]:
+    """Merge spasms of one side that overlap (an onset moved back onto the previous twitch of
+    a train): one event, regions joined, the earlier onset, Babinski-2 if either shows it."""
+    out: list[Event] = []
+    for e in sorted(events, key=lambda e: (e.side, e.start_s)):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and e.is_spasm
+            and prev.is_spasm
+            and prev.side == e.side
+            and (e.start_s < prev.end_s)
+        ):
+            b2 = [x.babinski2 for x in (prev, e) if x.babinski2 is not None]
+            tonic = EventKind.tonic in (prev.kind, e.kind)
+            out[-1] = prev.model_copy(
+                update=dict(
+                    end_s=max(prev.end_s, e.end_s),
+                    kind=EventKind.tonic if tonic else EventKind.clonic,
+                    regions=sorted({*prev.regions, *e.regions}, key=REGIONS.index),
+                    amplitude=max(prev.amplitude, e.amplitude),
+                    n_twitches=None if tonic else (prev.n_twitches or 1) + (e.n_twitches or 1),
+                    twitch_rate_hz=None,
+                    babinski2=any(b2) if b2 else None,
+                )
+            )
+            continue
+        out.append(e)
+    return out
