@@ -222,6 +222,7 @@ def run_recording(
     progress: Progress | None = None,
     max_faces: int = 2,
     overwrite: bool = False,
+    tasks: str | Path | None = None,
 ) -> RunResult:
     """Analyse one recording (path or fsspec URL) into ``out_dir``: the one execution function
     of ``hemispasm analyze``, ``hemispasm batch`` and the web app's jobs.
@@ -267,6 +268,7 @@ def run_recording(
                 progress=progress,
                 max_faces=max_faces,
                 overwrite=overwrite,
+                tasks=tasks,
             )
         except HemispasmError as exc:
             if exc.path != str(local) or str(local) == str(source):
