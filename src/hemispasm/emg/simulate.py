@@ -164,15 +164,7 @@ def emg_simulate_lsr(
             wave = np.interp(src, np.arange(n_w), shape, left=0.0, right=0.0)
             data[1, s0 + i0 : s0 + i0 + n_w + 1] += amp[k] * wave
     names = ["Oculi", "Mentalis"]
-    annotations = []
-    if stimulus == "annotations":
-        annotations = [Annotation(s / sfreq, 0.0, "Stimulus") for s in stim_idx]
-    elif stimulus == "trigger":
-        trig = np.zeros((1, n_total))
-        for s in stim_idx:
-            trig[0, s : s + round(0.001 * sfreq)] = 5.0
-        data = np.vstack([data, trig])
-        names.append("TRIG")
+    data, annotations = mark_stimuli(data, names, stim_idx, sfreq=sfreq, stimulus=stimulus)
     meta = {
         "source": "emg_simulate_lsr",
         "format": "simulated",
@@ -285,3 +277,21 @@ def emg_simulate_bursts(
     }
     rec = EmgRecording(data, float(sfreq), list(channels), [], meta)
     return SimulatedBursts(rec, truth, synchronous)
+
+
+def mark_stimuli(
+    data: np.ndarray, names: list[str], stim_idx, *, sfreq: float, stimulus: str
+) -> tuple[np.ndarray, list[Annotation]]:
+    """Mark the stimuli of a simulated recording: ``annotations`` (one "Stimulus" annotation
+    each) or ``trigger`` (a 1-ms 5-V pulse each on a ``TRIG`` channel appended to ``data`` and
+    ``names``, which is changed in place); anything else marks nothing."""
+    annotations: list[Annotation] = []
+    if stimulus == "annotations":
+        annotations = [Annotation(s / sfreq, 0.0, "Stimulus") for s in stim_idx]
+    elif stimulus == "trigger":
+        trig = np.zeros((1, data.shape[1]))
+        for s in stim_idx:
+            trig[0, s : s + round(0.001 * sfreq)] = 5.0
+        data = np.vstack([data, trig])
+        names.append("TRIG")
+    return data, annotations

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hemispasm.emg.io import Annotation, EmgRecording
+from hemispasm.emg.io import EmgRecording
+from hemispasm.emg.simulate import mark_stimuli
 
 #: Ranges drawn by the simulator (cited or engineering: see docs/references.md).
 RANGES: dict[str, Any] = {
@@ -269,15 +270,7 @@ def emg_simulate_lsr_varied(
         for c in range(2):
             data[c] = np.clip(data[c], -rail[c] * 10, rail[c])
     names = ["EMG1", "EMG2"] if generic_names else [direct_name, lsr_name]
-    annotations = []
-    if stimulus == "annotations":
-        annotations = [Annotation(s / sfreq, 0.0, "Stimulus") for s in stim]
-    elif stimulus == "trigger":
-        trig = np.zeros((1, n_total))
-        for s in stim:
-            trig[0, s : s + round(0.001 * sfreq)] = 5.0
-        data = np.vstack([data, trig])
-        names.append("TRIG")
+    data, annotations = mark_stimuli(data, names, stim, sfreq=sfreq, stimulus=stimulus)
     scenario = {
         "seed": seed, "montage": montage, "artifact": artifact, "course": course,
         "stimulus": stimulus, "generic_names": generic_names, "snr": snr, "interval_s": interval,
