@@ -128,3 +128,4 @@ def test_bad_registry_batches_refused_before_running(
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
     assert counts(reg) == before
     assert not (out / "cohort.parquet").exists()  # refused before anything ran
+    assert not out.exists()  # and the output folder is not created

@@ -303,13 +303,13 @@ def run_batch(
             f"not {scheduler!r}",
             hint="e.g. --scheduler tcp://127.0.0.1:8786",
         )
-    out = ensure_out_dir(out_dir)
-    state = out / STATE_DIR
     recs, _ = collect_recordings(list(inputs), manifest, fps)
     if registry:
         from hemispasm.batch.registry import check_targets
 
         check_targets(recs, registry_url)
+    out = ensure_out_dir(out_dir)  # only once the inputs are known good (issue 10, item 16)
+    state = out / STATE_DIR
     needs_model = any(not is_emg(r) for r in recs)
     model_path = model_sha = None
     if needs_model:
