@@ -17,7 +17,10 @@ _HINTS: dict[str, tuple[str, str]] = {
     "mne": ("mne", "dev"),
     "psutil": ("psutil", "dev"),
     "fastapi": ("fastapi", "web"),
-    "sqlalchemy": ("sqlalchemy", "web"),
+    "sqlalchemy": ("sqlalchemy", "registry"),
+    "alembic": ("alembic", "registry"),
+    "psycopg": ("psycopg[binary]", "registry"),
+    "fhir": ("fhir.resources", "registry"),
 }
 
 
