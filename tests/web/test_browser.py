@@ -2,8 +2,9 @@
 never `playwright install`) against a real uvicorn server on 127.0.0.1, stopped in teardown.
 
 log in → add a patient → upload a SYNTHETIC video → see its analysis → chart a toxin session on
-the face map → the timeline shows both. Screenshots of the main pages go to docs/img/web_*.png
-at a tablet width.
+the face map → the timeline shows both. Screenshots of the main pages are taken at a tablet
+width (``webtools.screenshot``: a temporary folder, or ``HEMISPASM_SCREENSHOTS=docs/img`` to
+refresh the committed images).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from webtools import PASSWORD, make_registry
+from webtools import PASSWORD, make_registry, screenshot
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 TABLET = {"width": 1180, "height": 820}  # a 10-11" tablet in landscape
 
 pytestmark = pytest.mark.browser
@@ -115,8 +115,7 @@ def page():
 
 
 def _shot(pg, name: str) -> None:
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(DOCS_IMG / f"web_{name}.png"), full_page=True)
+    screenshot(pg, name)
 
 
 def test_clinic_flow(server, page, synth_video):

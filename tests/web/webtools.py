@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "clinician", "nurse", "researcher")
+
+
+def screenshot_folder() -> Path:
+    """Where the browser tests save their screenshots.
+
+    ``HEMISPASM_SCREENSHOTS`` names the folder (``HEMISPASM_SCREENSHOTS=docs/img`` refreshes the
+    committed images on purpose); by default a temporary folder, so that a test run never
+    rewrites files of the checkout.
+    """
+    folder = Path(
+        os.environ.get("HEMISPASM_SCREENSHOTS")
+        or Path(tempfile.gettempdir()) / "hemispasm-screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(pg: Any, name: str) -> Path:
+    """Save a full-page screenshot ``web_<name>.png`` of the Playwright page ``pg``."""
+    path = screenshot_folder() / f"web_{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 0
+    return path
 
 
 def make_registry(folder: Path, *, demo_patients: int = 8, url: str | None = None) -> Any:
