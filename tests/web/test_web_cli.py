@@ -76,3 +76,38 @@ def test_demo_builds_a_synthetic_registry_with_a_one_time_login(monkeypatch):
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_serve_demo_process_starts_and_cleans_up():
+    """`hemispasm serve --demo` as a real process on 127.0.0.1: the page answers, SIGTERM stops
+    it and the temporary SYNTHETIC registry is removed."""
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = f"from hemispasm.cli import main; main(['serve', '--demo', '--port', '{port}'])"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1) as r:
+                    assert r.status == 200 and "SYNTHETIC DEMO" in r.read().decode()
+                break
+            except OSError:
+                assert proc.poll() is None
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=60)[0]
+    folder = Path(re.search(r"in (/\S+hemispasm-demo-\S+)", out).group(1))
+    assert "one-time demo login: user demo" in out
+    assert proc.returncode == 0 and not folder.exists()
