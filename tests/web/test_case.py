@@ -96,7 +96,7 @@ def test_form_stores_case_and_shows_red_flag_withholding_treatment(as_role, reg)
 def test_not_recorded_stays_not_recorded(as_role, reg):
     from hemispasm.clinic.assess import missing_fields
     from hemispasm.clinic.case import case_from_dict
-    from hemispasm.web.case import case_mapping_from_form, form_values
+    from hemispasm.web.case_form import case_mapping_from_form, form_values
 
     # the form mapping: yes/no become true/false; "not recorded" leaves the field out
     form = FormData(
@@ -384,3 +384,27 @@ def test_api_cases(as_role, reg, caplog):
     assert nurse.post(url, json={}, headers=nh).status_code == 403
     assert c.get("/api/v1/cases/999999").status_code == 400
     assert c.get("/api/v1/patients/HS-NOSUCH00/cases").status_code == 404
+
+
+def test_video_summary_from_a_real_analysis(as_role, reg, shared, tmp_path):
+    """A summary `hemispasm analyze` wrote for a shared real eye-aspect-ratio series (no spasm in
+    it), stored as the patient's video analysis, feeds the assessment like --video-summary."""
+    from hemispasm.cli import main
+
+    series = shared("data/ear/ear_30fps_1min.csv")
+    out = tmp_path / "analyze"
+    assert main(["analyze", str(series), "--fps", "30", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    c, h = as_role("clinician")
+    pid = _pid(c)
+    aid = _add_video_analysis(reg, pid, summary)
+    r = _post(c, h, pid, {**MASS, "video_analysis_id": str(aid)})
+    assert r.status_code == 303, _errors(r.text)
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    video = c.get(f"/api/v1/cases/{case_id}").json()["assessment"]["video"]
+    assert video["source_name"] == f"registry video analysis {aid}"
+    assert set(video["sides"]) == {"left", "right"}
+    assert all(s["spasms_per_min"] == 0.0 for s in video["sides"].values())
+    assert video["affected_side"] is None and "side" not in video["measured_fields"]
+    page = c.get(f"/cases/{case_id}").text
+    assert f"registry video analysis {aid}" in page

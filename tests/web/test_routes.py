@@ -122,7 +122,7 @@ def _stored_case(reg, pid):
     """A stored case of the patient (web/case.py's writer), for the case routes."""
     import datetime as dt
 
-    from hemispasm.web.case import store_case
+    from hemispasm.web.case_store import store_case
 
     return store_case(reg, pid, {"side": "left"}, day=dt.date(2026, 11, 30), actor="test")["id"]
 
