@@ -408,3 +408,27 @@ def test_video_summary_from_a_real_analysis(as_role, reg, shared, tmp_path):
     assert video["affected_side"] is None and "side" not in video["measured_fields"]
     page = c.get(f"/cases/{case_id}").text
     assert f"registry video analysis {aid}" in page
+
+
+def test_api_round_trip_keeps_not_recorded(as_role):
+    """A stored case sent back through the API (as GET returns it) assesses the same: the
+    fields it did not record are still not assessed."""
+    c, h = as_role("clinician")
+    pid = _pid(c)
+    url = f"/api/v1/patients/{pid}/cases"
+    first = c.post(
+        url,
+        json={"visit_date": "2026-09-01", "side": "left", "hearing_loss": False, "age": 61},
+        headers=h,
+    ).json()
+    back = c.get(f"/api/v1/cases/{first['id']}").json()["case"]
+    assert back["video_summary"] is None and "other_cranial_nerve_signs" not in back
+    again = c.post(url, json={**back, "visit_date": "2026-09-08"}, headers=h)
+    assert again.status_code == 201, again.text
+    a1, a2 = first["assessment"], again.json()["assessment"]
+    assert a2["red_flags_not_assessed"] == a1["red_flags_not_assessed"]
+    assert any("cranial nerves" in x for x in a2["red_flags_not_assessed"])
+    same_day = c.post(url, json={**back, "visit_date": "2026-09-08"}, headers=h)
+    assert same_day.status_code == 422 and "reason" in same_day.json()["error"]
+    fixed = c.post(url, json={**back, "visit_date": "2026-09-08", "reason": "typo"}, headers=h)
+    assert fixed.status_code == 201 and fixed.json()["id"] == again.json()["id"]

@@ -181,7 +181,7 @@ async def case_submit(
             status=422,
             reason=reason,
             video_id=video_id,
-            has_case=bool(reason),
+            has_case=any(c["visit_date"] == day_text for c in list_cases(reg, patient_id)),
         )
     return RedirectResponse(f"/cases/{out['id']}", status_code=303)
 

@@ -26,7 +26,10 @@ log = get_logger(__name__)
 SOURCE_NAME = "web form"
 
 
-def _refuse_keys(data: dict[str, Any]) -> None:
+def _refuse_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without empty ``identity``/``video_summary`` (a stored case sent back holds
+    ``video_summary: null``); either one with a value is refused."""
+    data = {k: v for k, v in data.items() if not (k in ("identity", "video_summary") and v is None)}
     if "identity" in data:
         raise ValidationError(
             "field 'identity': the patient is the one in the address",
@@ -37,6 +40,7 @@ def _refuse_keys(data: dict[str, Any]) -> None:
             "field 'video_summary': a web request cannot name a file on the server",
             hint="give video_analysis_id, the id of a stored video analysis of this patient",
         )
+    return data
 
 
 def video_analyses(reg: Registry, patient_id: str) -> list[dict[str, Any]]:
@@ -103,7 +107,7 @@ def assess_mapping(
     from hemispasm.clinic.assess import assess
     from hemispasm.clinic.case import case_from_dict
 
-    _refuse_keys(data)
+    data = _refuse_keys(data)
     data = {**data, "case_id": data.get("case_id") or patient_id}
     case = case_from_dict(data)
     summary = None
