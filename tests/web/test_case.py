@@ -432,3 +432,110 @@ def test_api_round_trip_keeps_not_recorded(as_role):
     assert same_day.status_code == 422 and "reason" in same_day.json()["error"]
     fixed = c.post(url, json={**back, "visit_date": "2026-09-08", "reason": "typo"}, headers=h)
     assert fixed.status_code == 201 and fixed.json()["id"] == again.json()["id"]
+
+
+class _Form:
+    """The fields of the case form as a browser would submit them (stdlib HTML parser)."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        fields: list[tuple[str, str]] = []
+        state: dict[str, object] = {"select": None, "chosen": None, "first": None, "area": None}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                name = a.get("name")
+                if tag == "input" and name:
+                    kind = a.get("type", "text")
+                    if kind in ("radio", "checkbox"):
+                        if "checked" in a:
+                            fields.append((name, a.get("value") or ""))
+                    else:
+                        fields.append((name, a.get("value") or ""))
+                elif tag == "select" and name:
+                    state.update(select=name, chosen=None, first=None)
+                elif tag == "option" and state["select"]:
+                    value = a.get("value")
+                    state["pending"] = value
+                    if state["first"] is None:
+                        state["first"] = value
+                    if "selected" in a:
+                        state["chosen"] = value
+                elif tag == "textarea" and name:
+                    state["area"] = name
+                    fields.append((name, ""))
+
+            def handle_data(self, data):
+                if state.get("pending", 0) is None and state["select"]:
+                    state["pending"] = data.strip()  # <option>3</option>: value is the text
+                    if state["first"] is None:
+                        state["first"] = state["pending"]
+                if state["area"]:
+                    fields[-1] = (fields[-1][0], data)
+
+            def handle_endtag(self, tag):
+                if tag == "option" and state["select"]:
+                    state["pending"] = 0
+                if tag == "select" and state["select"]:
+                    chosen = state["chosen"] if state["chosen"] is not None else state["first"]
+                    fields.append((state["select"], chosen or ""))
+                    state["select"] = None
+                if tag == "textarea":
+                    state["area"] = None
+
+        P().feed(html[html.index('id="case-form"') :])
+        self.fields = fields
+
+
+def _multi(pairs):
+    """Form pairs as the test client takes them (a name with several values: a list)."""
+    out: dict[str, list[str]] = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return out
+
+
+def _pid_with_toxin(c) -> str:
+    for p in c.get("/api/v1/patients").json()["patients"]:
+        t = c.get(f"/api/v1/patients/{p['id']}/timeline").json()
+        if sum(bool(e["kind"] == "toxin_session" and e["date"]) for e in t["timeline"]) >= 2:
+            return p["id"]
+    raise AssertionError("no demo patient with two dated toxin sessions")
+
+
+def test_treatment_so_far_starts_from_the_record_and_is_not_stored_twice(as_role, reg):
+    c, _h = as_role("clinician")
+    pid = _pid_with_toxin(c)
+    with reg.read_session() as s:
+        n_sessions = s.scalar(
+            select(func.count()).select_from(m.ToxinSession).where(m.ToxinSession.patient_id == pid)
+        )
+    before = (_count(reg, m.ToxinSession), _count(reg, m.DrugCourse), _count(reg, m.Surgery))
+    html = c.get(f"/patients/{pid}/case").text
+    assert 'id="from-registry"' in html
+    fields = _Form(html).fields
+    assert ("t0_type", "botulinum_toxin") in fields or ("t0_type", "carbamazepine") in fields
+    # the form as the browser submits it, untouched but for the visit date and two findings
+    data = [(k, v) for k, v in fields if k not in ("visit_date", "side", "hearing_loss")]
+    data += [("visit_date", "2026-11-25"), ("side", "left"), ("hearing_loss", "no")]
+    r = c.post(f"/patients/{pid}/case", data=_multi(data), follow_redirects=False)
+    assert r.status_code == 303, _errors(r.text)
+    after = (_count(reg, m.ToxinSession), _count(reg, m.DrugCourse), _count(reg, m.Surgery))
+    assert after == before  # nothing stored twice
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    a1 = c.get(f"/api/v1/cases/{case_id}").json()["assessment"]
+    assert a1["treatment_course"]["toxin_sessions"] == n_sessions
+    # the form prefilled from that case, submitted again unchanged for another visit: the same
+    # assessment, nothing stored twice, and "not recorded" still not recorded
+    again = _Form(c.get(f"/patients/{pid}/case").text).fields
+    assert ("tinnitus", "") in again and ("hearing_loss", "no") in again
+    data2 = [(k, v) for k, v in again if k != "visit_date"] + [("visit_date", "2026-11-26")]
+    r2 = c.post(f"/patients/{pid}/case", data=_multi(data2), follow_redirects=False)
+    assert r2.status_code == 303, _errors(r2.text)
+    a2 = c.get(f"/api/v1/cases/{r2.headers['location'].rsplit('/', 1)[1]}").json()["assessment"]
+    assert a2["red_flags_not_assessed"] == a1["red_flags_not_assessed"]
+    assert a2["treatment_course"]["toxin_sessions"] == n_sessions
+    assert a2["leading_diagnosis"] == a1["leading_diagnosis"]
+    assert (_count(reg, m.ToxinSession), _count(reg, m.DrugCourse)) == before[:2]

@@ -156,8 +156,10 @@ def _existing(s: Any, pid: str) -> tuple[set[Any], set[Any], set[Any]]:
     """Keys of the patient's stored toxin sessions, drug courses and surgeries (3 queries)."""
     from sqlalchemy import func, select
 
+    # a session is known by its date, product (the INN when stored, else the brand: a session
+    # charted in the web form stores both) and total units
     sessions = {
-        (d, inn, brand, round(float(u or 0.0), 6))
+        (d, inn or brand, round(float(u or 0.0), 6))
         for d, inn, brand, u in s.execute(
             select(
                 m.ToxinSession.date,
@@ -197,7 +199,7 @@ def _add_treatments(
         cause: dict[str, Any]
         if t.type == "botulinum_toxin":
             inn, brand = _product(t.product)
-            key = (t.date, inn, brand, round(float(t.total_units or 0.0), 6))
+            key = (t.date, inn or brand, round(float(t.total_units or 0.0), 6))
             if t.date is not None and key in sessions:
                 continue
             sessions.add(key)

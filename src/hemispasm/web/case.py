@@ -51,6 +51,8 @@ from hemispasm.web.case_store import (
     get_case,
     headline,
     list_cases,
+    merge_treatments,
+    registry_treatments,
     store_case,
     video_analyses,
 )
@@ -89,6 +91,7 @@ def _form_page(
     reason: str = "",
     video_id: str = "",
     has_case: bool = False,
+    from_registry: int = 0,
 ) -> Response:
     from hemispasm.web.pages import render
 
@@ -109,6 +112,7 @@ def _form_page(
         reason=reason,
         video_id=video_id,
         has_case=has_case,
+        from_registry=from_registry,
         videos=video_analyses(reg, v["id"]),
         tri=TRI,
         t_types=choices("treatments.type"),
@@ -132,14 +136,19 @@ def case_form(
         raise ValidationError(f"patient {patient_id} has no case at visit {visit}")
     src = chosen or (cases[0] if cases else None)
     day = chosen["visit_date"] if chosen else _dt.date.today().isoformat()
+    data = dict(src["case"]) if src else {}
+    data["treatments"], from_registry = merge_treatments(
+        list(data.get("treatments") or []), registry_treatments(reg, patient_id)
+    )
     return _form_page(
         request,
         p,
         patient_id,
-        values=form_values(src["case"] if src else None),
+        values=form_values(data),
         day=day,
         prefilled_from=src["visit_date"] if src else None,
         has_case=any(c["visit_date"] == day for c in cases),
+        from_registry=from_registry,
     )
 
 

@@ -257,12 +257,9 @@ def form_values(data: dict[str, Any] | None) -> dict[str, Any]:
     for t in data.get("treatments") or []:
         doses = t.get("doses")
         if isinstance(doses, dict):
-            doses = ", ".join(
-                f"{k}: {x:g}" if isinstance(x, float | int) else f"{k}: {x}"
-                for k, x in doses.items()
-            )
+            doses = ", ".join(f"{k}: {_num(x)}" for k, x in doses.items())
         elif isinstance(doses, float | int):
-            doses = f"{doses:g}"
+            doses = _num(doses)
         rows.append(
             {
                 "type": t.get("type") or "",
@@ -289,7 +286,14 @@ def form_values(data: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _num(v: Any) -> str:
-    return "" if v is None else f"{v:g}" if isinstance(v, float | int) else str(v)
+    """A number as typed back into the form: short, and exact (so a saved dose keeps its
+    value: the registry knows a stored treatment by its total dose)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool) or not isinstance(v, float | int):
+        return str(v)
+    short = f"{v:g}"
+    return short if float(short) == float(v) else repr(float(v))
 
 
 def form_error(exc: HemispasmError) -> str:

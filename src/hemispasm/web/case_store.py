@@ -244,3 +244,80 @@ def assessment_model(stored: dict[str, Any] | None) -> Any:
         return Assessment.model_validate(stored or {})
     except Exception:  # stored by an older hemispasm whose model differed
         return None
+
+
+def registry_treatments(reg: Registry, patient_id: str) -> list[dict[str, Any]]:
+    """The patient's dated toxin sessions, drug courses and MVDs in the registry, as case
+    treatments (oldest first), so that the form's "treatment so far" starts from what the
+    registry knows. Saving them again stores nothing twice: the registry's case writer knows a
+    dated treatment by its date, product and total dose."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from hemispasm.clinic.case import MUSCLES
+    from hemispasm.clinic.wording import field_choices
+
+    responses = set(field_choices("treatments.response"))
+    side_effects = set(field_choices("treatments.side_effects"))
+    out: list[dict[str, Any]] = []
+    with reg.read_session() as s:
+        pid = get_patient(s, patient_id).id
+        for ts in s.scalars(
+            select(m.ToxinSession)
+            .where(m.ToxinSession.patient_id == pid, m.ToxinSession.date.is_not(None))
+            .options(selectinload(m.ToxinSession.injections))
+        ):
+            doses: float | dict[str, float] | None = None
+            if ts.injections:
+                per: dict[str, float] = {}
+                for i in ts.injections:
+                    per[str(i.muscle)] = per.get(str(i.muscle), 0.0) + float(i.units)
+                named = all(k in MUSCLES for k in per)
+                doses = per if named else float(sum(per.values()))
+            t = {
+                "type": "botulinum_toxin",
+                "date": ts.date.isoformat(),
+                "doses": doses,
+                "product": ts.product_inn or ts.brand,
+                "response": ts.response if ts.response in responses else None,
+                "peak_improvement_pct": ts.peak_improvement_pct,
+                "benefit_weeks": ts.benefit_weeks,
+            }
+            out.append(t)
+        for dc in s.scalars(
+            select(m.DrugCourse).where(
+                m.DrugCourse.patient_id == pid, m.DrugCourse.start_date.is_not(None)
+            )
+        ):
+            out.append(
+                {
+                    "type": dc.drug,
+                    "date": dc.start_date.isoformat(),
+                    "doses": dc.dose_mg_per_day,
+                    "response": dc.response if dc.response in responses else None,
+                    "side_effects": [x for x in dc.side_effects or [] if x in side_effects],
+                    "stopped_for_side_effects": dc.stopped_for_side_effects,
+                }
+            )
+        for sg in s.scalars(
+            select(m.Surgery).where(
+                m.Surgery.patient_id == pid,
+                m.Surgery.procedure == "mvd",
+                m.Surgery.date.is_not(None),
+            )
+        ):
+            out.append({"type": "mvd", "date": sg.date.isoformat()})
+    out.sort(key=lambda t: t["date"])
+    return out
+
+
+def merge_treatments(
+    case_treatments: list[dict[str, Any]], registry: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The case's treatments plus the registry's that the case does not hold (same type and
+    date), by date; and how many came from the registry."""
+    held = {(t.get("type"), t.get("date")) for t in case_treatments}
+    extra = [t for t in registry if (t["type"], t["date"]) not in held]
+    merged = [*case_treatments, *extra]
+    merged.sort(key=lambda t: (t.get("date") is None, t.get("date") or ""))
+    return merged, len(extra)
