@@ -49,6 +49,14 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/users"): {"admin"},
     ("POST", "/api/v1/users"): {"admin"},
     ("DELETE", "/api/v1/users/{username}/sessions"): {"admin"},
+    # case and assessment (web/case.py): the clinician writes; clinician and nurse read
+    ("GET", "/patients/{patient_id}/case"): {"clinician"},
+    ("POST", "/patients/{patient_id}/case"): {"clinician"},
+    ("GET", "/patients/{patient_id}/case/latest"): CLINICAL,
+    ("GET", "/cases/{case_id}"): CLINICAL,
+    ("POST", "/api/v1/patients/{patient_id}/cases"): {"clinician"},
+    ("GET", "/api/v1/patients/{patient_id}/cases"): CLINICAL,
+    ("GET", "/api/v1/cases/{case_id}"): CLINICAL,
 }
 
 
@@ -100,12 +108,23 @@ def ids(app, reg):
         upload_name="missing.mp4",
         actor="clinician1",
     )
+    case_id = _stored_case(reg, pid)
     return {
+        "case_id": str(case_id),
         "patient_id": pid,
         "job_id": str(job),
         "session_id": str(sid),
         "username": "researcher1",
     }
+
+
+def _stored_case(reg, pid):
+    """A stored case of the patient (web/case.py's writer), for the case routes."""
+    import datetime as dt
+
+    from hemispasm.web.case_store import store_case
+
+    return store_case(reg, pid, {"side": "left"}, day=dt.date(2026, 11, 30), actor="test")["id"]
 
 
 def _call(c, method, path, headers):

@@ -156,8 +156,10 @@ def _existing(s: Any, pid: str) -> tuple[set[Any], set[Any], set[Any]]:
     """Keys of the patient's stored toxin sessions, drug courses and surgeries (3 queries)."""
     from sqlalchemy import func, select
 
+    # a session is known by its date, product (the INN when stored, else the brand: a session
+    # charted in the web form stores both) and total units
     sessions = {
-        (d, inn, brand, round(float(u or 0.0), 6))
+        (d, inn or brand, round(float(u or 0.0), 6))
         for d, inn, brand, u in s.execute(
             select(
                 m.ToxinSession.date,
@@ -197,7 +199,7 @@ def _add_treatments(
         cause: dict[str, Any]
         if t.type == "botulinum_toxin":
             inn, brand = _product(t.product)
-            key = (t.date, inn, brand, round(float(t.total_units or 0.0), 6))
+            key = (t.date, inn or brand, round(float(t.total_units or 0.0), 6))
             if t.date is not None and key in sessions:
                 continue
             sessions.add(key)
@@ -257,6 +259,20 @@ def _add_treatments(
     return counts
 
 
+def _drop_case_scales(s: Any, visit: m.Visit) -> None:
+    """Delete the scale scores a case stored at ``visit`` (not those estimated from a video)."""
+    from sqlalchemy import select
+
+    for sc in s.scalars(
+        select(m.ScaleScore).where(
+            m.ScaleScore.visit_id == visit.id,
+            m.ScaleScore.analysis_id.is_(None),
+            m.ScaleScore.source.in_(("clinician", "patient")),
+        )
+    ):
+        s.delete(sc)
+
+
 @dataclass
 class _Batch:
     """State of one import transaction: patients by MRN, stored treatment keys per patient."""
@@ -276,15 +292,38 @@ def _load_patients(s: Any, prepared: list[Prepared], batch: _Batch) -> None:
             batch.by_mrn[ident.mrn] = ident.patient
 
 
-def write_prepared(s: Any, prep: Prepared, batch: _Batch | None = None) -> dict[str, Any]:
+def case_data(case: Any) -> dict[str, Any]:
+    """The case as stored JSON: every field, except that a list or mapping left unset is left
+    out, so that reading it back keeps "not recorded" apart from "recorded: none" (the clinic
+    core reads ``other_cranial_nerve_signs`` as assessed only when it was set)."""
+    data = case.model_dump(mode="json")
+    unset = [k for k, v in data.items() if k not in case.model_fields_set and v in ([], {})]
+    for k in unset:
+        del data[k]
+    return data
+
+
+def write_prepared(
+    s: Any,
+    prep: Prepared,
+    batch: _Batch | None = None,
+    *,
+    patient: m.Patient | None = None,
+    visit: m.Visit | None = None,
+) -> dict[str, Any]:
     """Add one prepared case file to the caller's session (flushed by the caller).
+
+    ``patient`` and ``visit`` (the web case form): store the case for that patient at that
+    visit instead of finding the patient by record number and adding a visit. A visit that
+    already has a case gets the new case and assessment in its place, and its scale scores
+    from the old case are replaced (an update: the transaction needs a reason).
 
     Returns the report row; ``patient_id`` is known, ``visit_id`` is filled in after the
     flush (see :func:`import_cases`).
     """
     batch = batch if batch is not None else _Batch()
     mrn = prep.identity.mrn if prep.identity and prep.identity.mrn else None
-    p = batch.by_mrn.get(mrn) if mrn else None
+    p = patient if patient is not None else (batch.by_mrn.get(mrn) if mrn else None)
     if p is None and mrn:
         p = find_by_mrn(s, mrn)
     new_patient = p is None
@@ -304,19 +343,23 @@ def write_prepared(s: Any, prep: Prepared, batch: _Batch | None = None) -> dict[
     elif p.id not in batch.keys:
         with s.no_autoflush:
             batch.keys[p.id] = _existing(s, p.id)
-    visit = m.Visit(patient=p, patient_id=p.id, date=prep.visit_date)
-    s.add(visit)
-    s.add(
-        m.Case(
-            patient_id=p.id,
-            visit=visit,
-            data=prep.case.model_dump(mode="json"),
-            assessment=json.loads(prep.assessment.model_dump_json(by_alias=True)),
-            source_name=prep.path.name,
-            source_sha256=prep.sha256,
-            hemispasm_version=__version__,
-        )
-    )
+    if visit is None:
+        visit = m.Visit(patient=p, patient_id=p.id, date=prep.visit_date)
+        s.add(visit)
+    stored = {
+        "data": case_data(prep.case),
+        "assessment": json.loads(prep.assessment.model_dump_json(by_alias=True)),
+        "source_name": prep.path.name,
+        "source_sha256": prep.sha256,
+        "hemispasm_version": __version__,
+    }
+    old = visit.case if visit.id is not None else None
+    if old is not None:
+        for k, v in stored.items():
+            setattr(old, k, v)
+        _drop_case_scales(s, visit)
+    else:
+        s.add(m.Case(patient_id=p.id, visit=visit, **stored))
     counts = _add_treatments(s, p, visit, prep, keys=batch.keys[p.id])
     for name, sc in prep.assessment.scales.items():
         s.add(

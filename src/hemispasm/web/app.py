@@ -164,4 +164,8 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    from hemispasm.web import case
+
+    app.include_router(case.router)
+    app.include_router(case.api_router)
     return app
