@@ -49,6 +49,13 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/users"): {"admin"},
     ("POST", "/api/v1/users"): {"admin"},
     ("DELETE", "/api/v1/users/{username}/sessions"): {"admin"},
+    # MVD / LSR (web/mvd.py): clinicians and nurses read, clinicians record
+    ("GET", "/surgeries/{surgery_id}"): CLINICAL,
+    ("GET", "/surgeries/{surgery_id}/job"): CLINICAL,
+    ("GET", "/surgeries/{surgery_id}/sweeps.csv"): CLINICAL,
+    ("GET", "/patients/{patient_id}/surgeries/new"): {"clinician"},
+    ("POST", "/patients/{patient_id}/surgeries"): {"clinician"},
+    ("POST", "/surgeries/{surgery_id}/lsr"): {"clinician"},
 }
 
 
@@ -100,7 +107,15 @@ def ids(app, reg):
         upload_name="missing.mp4",
         actor="clinician1",
     )
+    import datetime as dt
+
+    from hemispasm.web.mvd import add_surgery
+
+    surgery = add_surgery(
+        reg, pid, date=dt.date(2026, 10, 1), side="left", vessels=[], technique=None, actor="t"
+    )
     return {
+        "surgery_id": str(surgery),
         "patient_id": pid,
         "job_id": str(job),
         "session_id": str(sid),

@@ -125,6 +125,8 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
         status = 404 if isinstance(exc, RegistryError) and "no patient" in exc.message else 400
         if isinstance(exc, LinkError):
             status = 404
+        if exc.message.startswith("no operation "):  # hemispasm.web.mvd.SurgeryError
+            status = 404
         log.info("request refused: %s", exc.__class__.__name__)
         return _error(request, status, exc.one_line())
 
@@ -164,4 +166,7 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    from hemispasm.web import mvd
+
+    app.include_router(mvd.router)
     return app
