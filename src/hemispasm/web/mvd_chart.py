@@ -201,7 +201,10 @@ def lsr_chart(summary: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, 
     def vline(sweep: int | None, label: str) -> dict[str, Any] | None:
         if sweep is None or sweep not in by_sweep:
             return None
-        return {"x": by_sweep[sweep], "label": label}
+        xx = by_sweep[sweep]
+        near_end = xx > x_right - 300  # labels go left of the line near the right edge
+        return {"x": xx, "label": label, "tx": xx - 6 if near_end else xx + 6,
+                "anchor": "end" if near_end else "start"}  # fmt: skip
 
     shade = None
     if dis is not None and dis in by_sweep:
