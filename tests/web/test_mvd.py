@@ -211,3 +211,148 @@ def test_changes_and_reads_are_audited(as_role, reg):
         reads = [e for e in evs if e.action == "read" and e.actor == "nurse1"]
         assert any((e.changes or {}).get("view") == "surgery page" for e in reads)
         assert audit.verify_chain(s)["ok"]
+
+
+def _sse(c, url, timeout_s=90.0):
+    """Read a Server-Sent Events stream to its end: [(event, data)]."""
+    import json
+
+    out, event = [], None
+    t0 = time.monotonic()
+    with c.stream("GET", url) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                out.append((event, json.loads(line[6:])))
+            assert time.monotonic() - t0 < timeout_s, "the event stream did not end"
+    return out
+
+
+def test_live_lsl_replay_is_followed_as_server_sent_events(as_role, reg):
+    """`emg replay` core → LSL (machine only, loopback) → the page's live monitor (the
+    `emg monitor` core) → SSE: every sweep, and the disappearance at the sweep `emg lsr` finds."""
+    import threading
+    import uuid
+    from pathlib import Path
+
+    from hemispasm.emg import emg_lsr, emg_simulate_lsr
+    from hemispasm.emg.live import LOCAL_LSL_CFG, ensure_local_lsl, replay
+
+    cfg = Path(ensure_local_lsl()).read_text()  # as tests/emg/test_emg_live.py: machine scope
+    assert cfg == LOCAL_LSL_CFG or "ResolveScope = machine" in cfg
+    sim = emg_simulate_lsr(n_sweeps=30, snr=6, disappear_at=18, interval_s=0.5, seed=11)
+    offline = emg_lsr(sim.recording)
+    c, h = as_role("clinician")
+    tok = h["X-CSRF-Token"]
+    sid = int(_add_surgery(c, tok, _pid(c)).headers["location"].rsplit("/", 1)[1])
+    name = f"hemispasm-web-test-{uuid.uuid4().hex[:8]}"
+    nurse, nh = as_role("nurse")
+    r = nurse.post(f"/surgeries/{sid}/live", data={"csrf_token": nh["X-CSRF-Token"],
+                   "stream": name}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403  # nurses watch, clinicians start
+    assert c.post(f"/surgeries/{sid}/live", data={"stream": name}).status_code == 403  # CSRF
+    assert (
+        c.post(f"/surgeries/{sid}/live", data={"csrf_token": tok, "stream": "a b"}).status_code
+        == 400
+    )
+    t = threading.Thread(target=replay, args=(sim.recording, name),
+                         kwargs={"speed": 5.0, "wait_s": 15.0})  # fmt: skip
+    t.start()
+    try:
+        r = c.post(f"/surgeries/{sid}/live", data={"csrf_token": tok, "stream": name,
+                   "idle_s": "1.5"}, follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        again = c.post(f"/surgeries/{sid}/live", data={"csrf_token": tok, "stream": name})
+        assert again.status_code == 400 and "already running" in again.text
+        page = nurse.get(f"/surgeries/{sid}/live").text
+        assert f'data-events="/surgeries/{sid}/live/events"' in page and "live-stop" not in page
+        events = _sse(nurse, f"/surgeries/{sid}/live/events")
+    finally:
+        t.join(timeout=60)
+    sweeps = [d for e, d in events if e == "sweep"]
+    changes = [d for e, d in events if e == "change"]
+    status = [d for e, d in events if e == "status"]
+    lsr = offline.sweeps[offline.sweeps.channel == offline.summary["lsr_channel"]]
+    assert [s["sweep"] for s in sweeps] == list(range(len(lsr)))
+    assert [s["present"] for s in sweeps] == [bool(v) for v in lsr.present]
+    for s, a in zip(sweeps, lsr.amplitude_uv, strict=True):
+        assert s["amplitude_uv"] == pytest.approx(a, abs=1e-3)
+    dis = offline.summary["disappearance_sweep"]
+    assert abs(dis - 18) <= 1
+    assert changes[0]["change"] == "disappeared" and changes[0]["sweep"] == dis
+    met = dis + offline.summary["consecutive_sweeps"] - 1
+    assert met <= changes[0]["signalled_at_sweep"] <= met + 3
+    assert changes[0]["criterion"] == "complete-loss"
+    assert status[-1]["status"] == "ended" and status[-1]["summary"]["disappearance_sweep"] == dis
+    assert status[-1]["summary"]["synthetic"] is True
+    # a reconnecting browser resumes after the last event it saw
+    n = len(events)
+    rest = c.get(f"/surgeries/{sid}/live/events", headers={"Last-Event-ID": str(n - 2)})
+    assert rest.text.count("event: ") == 1
+    with reg.read_session() as s:
+        from sqlalchemy import select
+
+        from hemispasm.registry import models as m
+
+        acts = s.scalars(select(m.AuditEvent.action).where(m.AuditEvent.entity == "lsr_live")).all()
+        assert "start" in acts
+    assert not list((Path(c.app.state.data_dir) / "live").iterdir())  # work folder removed
+
+
+def test_live_stream_not_found_is_one_line(as_role):
+    import uuid
+
+    c, h = as_role("clinician")
+    tok = h["X-CSRF-Token"]
+    sid = int(_add_surgery(c, tok, _pid(c)).headers["location"].rsplit("/", 1)[1])
+    from hemispasm.web import mvd_live
+
+    mvd_live.RESOLVE_S, old = 0.5, mvd_live.RESOLVE_S
+    try:
+        name = f"hemispasm-web-none-{uuid.uuid4().hex[:8]}"
+        assert c.post(f"/surgeries/{sid}/live", data={"csrf_token": tok, "stream": name},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        events = _sse(c, f"/surgeries/{sid}/live/events")
+    finally:
+        mvd_live.RESOLVE_S = old
+    last = events[-1][1]
+    assert last["status"] == "failed" and "not found on this machine" in last["error"]
+    assert "\n" not in last["error"] and "Traceback" not in last["error"]
+
+
+def test_live_stop_is_clean(as_role):
+    import threading
+    import uuid
+
+    from hemispasm.emg import emg_simulate_lsr
+    from hemispasm.emg.live import replay
+
+    c, h = as_role("clinician")
+    tok = h["X-CSRF-Token"]
+    sid = int(_add_surgery(c, tok, _pid(c)).headers["location"].rsplit("/", 1)[1])
+    sim = emg_simulate_lsr(n_sweeps=60, snr=6, interval_s=0.5, seed=4)  # 30 s at speed 1
+    name = f"hemispasm-web-stop-{uuid.uuid4().hex[:8]}"
+    halt = threading.Event()
+    kw = {"speed": 1.0, "wait_s": 15.0, "should_stop": halt.is_set}
+    t = threading.Thread(target=replay, args=(sim.recording, name), kwargs=kw)
+    t.start()
+    try:
+        c.post(f"/surgeries/{sid}/live", data={"csrf_token": tok, "stream": name})
+        mon = c.app.state.mvd_live.get(sid)
+        t0 = time.monotonic()
+        while not any(e["event"] == "sweep" for e in mon.events_since(0)):
+            assert time.monotonic() - t0 < 60 and not mon.finished, mon.events_since(0)
+            time.sleep(0.2)
+        t_stop = time.monotonic()
+        r = c.post(f"/surgeries/{sid}/live/stop", data={"csrf_token": tok}, follow_redirects=False)
+        assert r.status_code == 303 and mon.finished
+        assert time.monotonic() - t_stop < 5
+    finally:
+        halt.set()
+        t.join(timeout=30)
+    events = _sse(c, f"/surgeries/{sid}/live/events")
+    last = events[-1][1]
+    assert last["status"] == "stopped" and last["summary"]["sweeps"] >= 1
+    assert 1 <= sum(e == "sweep" for e, _ in events) < 60

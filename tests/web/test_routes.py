@@ -56,6 +56,10 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/patients/{patient_id}/surgeries/new"): {"clinician"},
     ("POST", "/patients/{patient_id}/surgeries"): {"clinician"},
     ("POST", "/surgeries/{surgery_id}/lsr"): {"clinician"},
+    ("GET", "/surgeries/{surgery_id}/live"): CLINICAL,
+    ("POST", "/surgeries/{surgery_id}/live"): {"clinician"},
+    ("POST", "/surgeries/{surgery_id}/live/stop"): {"clinician"},
+    ("GET", "/surgeries/{surgery_id}/live/events"): CLINICAL,
 }
 
 

@@ -82,6 +82,9 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
         try:
             yield
         finally:
+            live = getattr(_app.state, "mvd_live", None)  # hemispasm.web.mvd_live
+            if live is not None:
+                live.stop_all()
             runner.stop()
             if own_reg:
                 reg.dispose()

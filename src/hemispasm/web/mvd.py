@@ -259,7 +259,7 @@ def _view_ctx(request: Request, p: Principal, surgery_id: int) -> dict[str, Any]
         "job": _job_for(reg, surgery_id, sv["patient_id"]),
         "fmt": fmt_time,
         "low_conf": LOW_CONFIDENCE,
-        "live_enabled": getattr(request.app.state, "mvd_live", None) is not None,
+        "live_enabled": True,
     }
 
 
@@ -391,3 +391,8 @@ async def surgery_lsr_upload(
         (folder / name).unlink(missing_ok=True)
         raise
     return RedirectResponse(f"/surgeries/{surgery_id}", status_code=303)
+
+
+from hemispasm.web.mvd_live import router as _live_router  # noqa: E402  (live monitoring)
+
+router.include_router(_live_router)
