@@ -52,3 +52,48 @@ def test_surgery_page_shows_the_lsr_chart_with_the_disappearance(server, page, t
     assert pg.locator(f"#sweep-table tr[data-sweep='{dis}'] .dis-mark").count() == 1
     _shot(pg, "mvd")
     assert not [e for e in pg.console_errors if "Content Security Policy" in e]
+
+
+def test_live_page_follows_a_replayed_stream(server, page, tmp_path):  # noqa: F811
+    """`emg replay` core → LSL on this machine → the server's live monitor → EventSource in
+    Chromium: the page draws the sweeps and shows the disappearance when the criterion is met."""
+    import threading
+    import uuid
+    from pathlib import Path
+
+    from hemispasm.emg import emg_lsr, emg_simulate_lsr
+    from hemispasm.emg.live import ensure_local_lsl, replay
+
+    assert "ResolveScope = machine" in Path(ensure_local_lsl()).read_text()
+    pg = page
+    _, sid, _ = _demo_mvd(tmp_path)
+    sim = emg_simulate_lsr(n_sweeps=30, snr=6, disappear_at=18, interval_s=0.5, seed=11)
+    dis = emg_lsr(sim.recording).summary["disappearance_sweep"]
+    name = f"hemispasm-browser-{uuid.uuid4().hex[:8]}"
+    pg.goto(server + "/login")
+    pg.fill("input[name=username]", "clinician1")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url("**/patients")
+    pg.goto(server + f"/surgeries/{sid}")
+    pg.click("text=Open live monitoring")
+    pg.wait_for_url(f"**/surgeries/{sid}/live")
+    t = threading.Thread(target=replay, args=(sim.recording, name),
+                         kwargs={"speed": 2.0, "wait_s": 20.0})  # fmt: skip
+    t.start()
+    try:
+        pg.fill("input[name=stream]", name)
+        pg.fill("input[name=idle_s]", "2")
+        pg.click("text=Start live monitoring")
+        pg.wait_for_selector("#live-alert:not([hidden])", timeout=90_000)
+        alert = pg.locator("#live-alert")
+        assert alert.get_attribute("data-change") == "disappeared"
+        assert alert.get_attribute("data-sweep") == str(dis)
+        assert f"LSR DISAPPEARED at sweep {dis}" in alert.inner_text()
+        assert pg.text_content("#live-state") == "DISAPPEARED"
+        pg.wait_for_selector("#live-monitor[data-status=ended]", timeout=60_000)
+    finally:
+        t.join(timeout=60)
+    assert pg.locator("#live-pts circle").count() == 30
+    _shot(pg, "mvd_live")
+    assert not [e for e in pg.console_errors if "Content Security Policy" in e]
