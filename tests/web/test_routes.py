@@ -57,6 +57,17 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/patients/{patient_id}/cases"): {"clinician"},
     ("GET", "/api/v1/patients/{patient_id}/cases"): CLINICAL,
     ("GET", "/api/v1/cases/{case_id}"): CLINICAL,
+    # MVD / LSR (web/mvd.py): clinicians and nurses read, clinicians record
+    ("GET", "/surgeries/{surgery_id}"): CLINICAL,
+    ("GET", "/surgeries/{surgery_id}/job"): CLINICAL,
+    ("GET", "/surgeries/{surgery_id}/sweeps.csv"): CLINICAL,
+    ("GET", "/patients/{patient_id}/surgeries/new"): {"clinician"},
+    ("POST", "/patients/{patient_id}/surgeries"): {"clinician"},
+    ("POST", "/surgeries/{surgery_id}/lsr"): {"clinician"},
+    ("GET", "/surgeries/{surgery_id}/live"): CLINICAL,
+    ("POST", "/surgeries/{surgery_id}/live"): {"clinician"},
+    ("POST", "/surgeries/{surgery_id}/live/stop"): {"clinician"},
+    ("GET", "/surgeries/{surgery_id}/live/events"): CLINICAL,
 }
 
 
@@ -109,8 +120,16 @@ def ids(app, reg):
         actor="clinician1",
     )
     case_id = _stored_case(reg, pid)
+    import datetime as dt
+
+    from hemispasm.web.mvd import add_surgery
+
+    surgery = add_surgery(
+        reg, pid, date=dt.date(2026, 10, 1), side="left", vessels=[], technique=None, actor="t"
+    )
     return {
         "case_id": str(case_id),
+        "surgery_id": str(surgery),
         "patient_id": pid,
         "job_id": str(job),
         "session_id": str(sid),

@@ -221,8 +221,11 @@ def monitor(
     duration_s: float | None = None,
     on_sweep: Callable[[LiveState], None] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> LiveState:
-    """Read LSL stream ``name`` live until it stops sending for ``idle_s`` (or ``duration_s``).
+    """Read LSL stream ``name`` live until it stops sending for ``idle_s`` (or ``duration_s``,
+    or ``should_stop()`` returns True: checked every 50 ms, the stop is clean — the sweeps read
+    so far are in ``sweeps.csv`` and ``summary.json`` is written).
 
     Writes ``out_dir/sweeps.csv`` row by row (the columns of ``emg lsr``) and, at the end,
     ``summary.json``. Raises :class:`InputError` (one line) when the stream is not found, has
@@ -317,6 +320,8 @@ def monitor(
             chunk, _ts = inlet.pull_chunk(timeout=0.05, max_samples=4096)
             now = time.perf_counter()
             if duration_s is not None and now - t_begin > duration_s:
+                break
+            if should_stop is not None and should_stop():
                 break
             if chunk is None or len(chunk) == 0:
                 if now - last_data > idle_s:

@@ -9,11 +9,15 @@ number ``SYN-...``): generated from published figures, never from a person. Each
 :func:`simulate_cohort` is pure (a seed gives the same cohort, row for row); :func:`generate_demo`
 writes it with bulk inserts (executemany) in one transaction and appends one audit row per
 inserted row, in the format and hash chain of :mod:`hemispasm.registry.audit`.
+The cohort's first MVD also gets a SYNTHETIC intraoperative LSR recording (the EMG simulator,
+analysed by the registry's ``analyse_emg`` as ``record add`` does, the EDF stored in the
+recordings folder) so that the web app's MVD / LSR page has something to show.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import time
 from typing import Any
 
@@ -503,6 +507,8 @@ TABLE_ORDER = (
     "patient",
     "patient_identity",
     "visit",
+    "recording",
+    "analysis",
     "toxin_session",
     "toxin_injection",
     "drug_course",
@@ -554,8 +560,67 @@ _FKS = {
     "toxin_session_id": "toxin_session",
     "surgery_id": "surgery",
     "drug_course_id": "drug_course",
+    "recording_id": "recording",
+    "lsr_recording_id": "recording",
 }
 _CHUNK = 5000
+
+
+@functools.lru_cache(maxsize=4)
+def _lsr_demo_recording(seed: int) -> tuple[bytes, float, dict[str, Any]]:
+    """A SYNTHETIC intraoperative LSR recording (EDF bytes) and its analysis, as ``record add``
+    stores it: 50 sweeps 3 s apart, the LSR gone from sweep 34, 4 % of sweeps randomly absent
+    (simulator settings are ENGINEERING choices for a readable demo, not clinical figures)."""
+    import tempfile
+    from pathlib import Path
+
+    from hemispasm.emg import emg_simulate_lsr, write_edf
+    from hemispasm.registry.recordings import analyse_emg
+
+    sim = emg_simulate_lsr(
+        n_sweeps=50, snr=6, interval_s=3.0, sfreq=4000.0, disappear_at=34,
+        absent_fraction=0.04, seed=seed,
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="hs-demo-lsr-") as tmp:
+        path = Path(tmp) / f"demo-lsr-{seed}.edf"
+        write_edf(sim.recording, path)
+        duration, analysis = analyse_emg(path)
+        return path.read_bytes(), duration, analysis or {}
+
+
+def _demo_lsr(conn: Any, cohort: Cohort, now: _dt.datetime) -> None:
+    """Give the cohort's first MVD its SYNTHETIC LSR recording and ``emg_lsr`` analysis
+    (rows added to ``cohort``; the EDF written to the recordings folder under its hash name)."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    from hemispasm._version import __version__
+    from hemispasm.registry.db import default_data_dir
+    from hemispasm.registry.recordings import _store_copy
+
+    ops = cohort.tables["surgery"]
+    if not ops:
+        return
+    op = ops[0]
+    edf, duration, analysis = _lsr_demo_recording(cohort.seed)
+    sha = hashlib.sha256(edf).hexdigest()
+    url = conn.engine.url.render_as_string(hide_password=False)
+    with tempfile.TemporaryDirectory(prefix="hs-demo-lsr-") as tmp:
+        src = Path(tmp) / "lsr.edf"
+        src.write_bytes(edf)
+        rel, _ = _store_copy(src, default_data_dir(url), sha)
+    cohort.tables["recording"].append(
+        {"id": 1, "patient_id": op["patient_id"], "visit_id": None, "sha256": sha, "kind": "emg",
+         "suffix": ".edf", "size_bytes": len(edf), "duration_s": duration, "stored_path": rel,
+         "created_at": now}
+    )  # fmt: skip
+    cohort.tables["analysis"].append(
+        {"id": 1, "recording_id": 1, "hemispasm_version": __version__, "created_at": now,
+         **analysis}
+    )  # fmt: skip
+    op["lsr_recording_id"] = 1
+    op["lsr_disappeared"] = bool(analysis["summary"].get("lsr_disappeared"))
 
 
 def _reserve_ids(conn: Any, table: str, n: int) -> list[int]:
@@ -636,6 +701,7 @@ def generate_demo(session: Any, *, patients: int, seed: int) -> dict[str, Any]:
             hint="give another --seed",
         )
     now = _dt.datetime.now(_dt.UTC)
+    _demo_lsr(conn, cohort, now)
     idmap: dict[str, dict[int, int]] = {}
     for table in TABLE_ORDER[1:]:
         rows = cohort.tables[table]
@@ -662,6 +728,10 @@ def generate_demo(session: Any, *, patients: int, seed: int) -> dict[str, Any]:
             pid = row["id"] if table == "patient" else row.get("patient_id")
             if table == "toxin_injection":
                 pid = session_patient[row["session_id"]]
+            if table == "recording":
+                session_patient[-row["id"]] = row["patient_id"]  # recordings: negative keys
+            if table == "analysis":
+                pid = session_patient[-row["recording_id"]]
             events.append(
                 {
                     "action": "insert",

@@ -82,6 +82,9 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
         try:
             yield
         finally:
+            live = getattr(_app.state, "mvd_live", None)  # hemispasm.web.mvd_live
+            if live is not None:
+                live.stop_all()
             runner.stop()
             if own_reg:
                 reg.dispose()
@@ -124,6 +127,8 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
 
         status = 404 if isinstance(exc, RegistryError) and "no patient" in exc.message else 400
         if isinstance(exc, LinkError):
+            status = 404
+        if exc.message.startswith("no operation "):  # hemispasm.web.mvd.SurgeryError
             status = 404
         log.info("request refused: %s", exc.__class__.__name__)
         return _error(request, status, exc.one_line())
@@ -168,4 +173,7 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
 
     app.include_router(case.router)
     app.include_router(case.api_router)
+    from hemispasm.web import mvd
+
+    app.include_router(mvd.router)
     return app

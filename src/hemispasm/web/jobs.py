@@ -111,8 +111,10 @@ def create_job(
     kind: str,
     upload_name: str,
     actor: str,
+    surgery_id: int | None = None,
 ) -> int:
-    """Queue a job for an upload; return its id (audited)."""
+    """Queue a job for an upload; return its id (audited). ``surgery_id`` (kind ``emg_lsr``):
+    the operation the recording is linked to when done (:func:`hemispasm.web.mvd.attach_lsr`)."""
     from hemispasm.registry.patients import get_patient
     from hemispasm.registry.recordings import _check_visit
     from hemispasm.web.users import audit
@@ -129,6 +131,7 @@ def create_job(
             upload_name=upload_name,
             created_by=actor,
             attempts=0,
+            result={"surgery_id": surgery_id} if surgery_id is not None else None,
         )
         s.add(job)
         s.flush()
@@ -184,6 +187,7 @@ def _job_dict(j: Job) -> dict[str, Any]:
         "recording_id": j.recording_id,
         "analysis_id": j.analysis_id,
         "summary": (j.result or {}).get("summary") if j.status == "done" else None,
+        "surgery_id": (j.result or {}).get("surgery_id"),
     }
 
 
@@ -286,8 +290,15 @@ class JobRunner:
             j = s.get(Job, job_id)
             path = self.uploads / j.upload_name
             pid, visit_id, actor = j.patient_id, j.visit_id, j.created_by
+            surgery_id = (j.result or {}).get("surgery_id") if j.kind == "emg_lsr" else None
         try:
+            if surgery_id is not None:  # an operation's LSR recording (hemispasm.web.mvd)
+                from hemispasm.web.mvd import attach_lsr, check_lsr_upload
+
+                check_lsr_upload(path)
             out = add_recording(self.reg, path, patient_id=pid, visit_id=visit_id, actor=actor)
+            if surgery_id is not None:
+                out.update(attach_lsr(self.reg, surgery_id, out, actor=actor))
             self._set(
                 job_id,
                 status="done",
@@ -305,6 +316,7 @@ class JobRunner:
                 stage="failed",
                 finished_at=utcnow(),
                 error=exc.message + (f"; {exc.hint}" if exc.hint else ""),
+                result={"surgery_id": surgery_id} if surgery_id is not None else None,
             )
             log.info("job %s failed: %s", job_id, exc.__class__.__name__)
         except Exception as exc:
