@@ -49,6 +49,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/users"): {"admin"},
     ("POST", "/api/v1/users"): {"admin"},
     ("DELETE", "/api/v1/users/{username}/sessions"): {"admin"},
+    ("GET", "/cohort"): {"clinician", "researcher"},
+    ("GET", "/cohort.csv"): {"clinician", "researcher"},
+    ("GET", "/api/v1/cohort"): {"clinician", "researcher"},
 }
 
 

@@ -160,8 +160,9 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
         return JSONResponse(app.openapi())
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from hemispasm.web import api, pages
+    from hemispasm.web import api, cohort, pages
 
     app.include_router(api.router)
+    app.include_router(cohort.router)
     app.include_router(pages.router)
     return app

@@ -1,0 +1,307 @@
+"""Reading a whole registry for the cohort (the I/O edge of :mod:`hemispasm.registry.cohort`).
+
+- :func:`load_records`: every patient's rows as :class:`~hemispasm.registry.derive.PatientRecord`
+  objects, in ONE query per table for the whole registry (grouped per patient in Python), the
+  same columns as :func:`hemispasm.registry.records.load_patient_record` (a test checks they
+  agree patient for patient). Identities are never read.
+- :func:`registry_facts`: :func:`~hemispasm.registry.cohort.patient_facts` of every patient,
+  kept in memory per registry and recomputed only when the registry's clinical data changed:
+  the key is the id of the latest ``audit_event`` row that inserted, updated or deleted a
+  clinical row (every change writes one, in the same transaction; reads and web logins do not
+  count), read with one indexed query.
+- :func:`cohort`: facts → :func:`~hemispasm.registry.cohort.cohort_summary`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from hemispasm._log import get_logger
+from hemispasm.registry.cohort import (
+    MIN_CELL,
+    CohortFilter,
+    CohortSummary,
+    PatientFacts,
+    cohort_summary,
+    patient_facts,
+)
+from hemispasm.registry.derive import (
+    AdverseEventRow,
+    DrugCourseRow,
+    FollowUpRow,
+    InjectionRow,
+    PatientRecord,
+    ScaleScoreRow,
+    SurgeryRow,
+    ToxinSessionRow,
+    VideoAnalysisRow,
+    VisitRow,
+)
+
+log = get_logger(__name__)
+
+#: The tables the cohort reads; a change to any of them invalidates the cached facts.
+CLINICAL_TABLES = (
+    "patient",
+    "visit",
+    "toxin_session",
+    "toxin_injection",
+    "drug_course",
+    "surgery",
+    "follow_up",
+    "adverse_event",
+    "scale_score",
+    "recording",
+    "analysis",
+)
+
+_SESSION_COLS = (
+    "id",
+    "date",
+    "visit_id",
+    "product_inn",
+    "brand",
+    "vial_units",
+    "dilution_ml",
+    "lot",
+    "response",
+    "peak_improvement_pct",
+    "benefit_weeks",
+)
+_TABLES: dict[str, tuple[str, tuple[str, ...], Any]] = {
+    "drug_courses": (
+        "DrugCourse",
+        (
+            "id",
+            "drug",
+            "dose_mg_per_day",
+            "start_date",
+            "stop_date",
+            "response",
+            "side_effects",
+            "stopped_for_side_effects",
+        ),
+        DrugCourseRow,
+    ),
+    "surgeries": (
+        "Surgery",
+        (
+            "id",
+            "date",
+            "procedure",
+            "side",
+            "offending_vessels",
+            "technique",
+            "lsr_recording_id",
+            "lsr_disappeared",
+            "complications",
+        ),
+        SurgeryRow,
+    ),
+    "follow_ups": (
+        "FollowUp",
+        (
+            "id",
+            "date",
+            "visit_id",
+            "surgery_id",
+            "spasm_free",
+            "improvement_pct",
+            "pgi",
+            "house_brackmann",
+        ),
+        FollowUpRow,
+    ),
+    "adverse_events": (
+        "AdverseEvent",
+        (
+            "id",
+            "event",
+            "onset_date",
+            "toxin_session_id",
+            "surgery_id",
+            "drug_course_id",
+            "severity",
+            "resolved_date",
+            "permanent",
+        ),
+        AdverseEventRow,
+    ),
+    "scale_scores": (
+        "ScaleScore",
+        ("id", "scale", "total", "source", "date", "visit_id", "analysis_id"),
+        ScaleScoreRow,
+    ),
+}
+
+
+def load_records(session: Any) -> list[PatientRecord]:
+    """Every patient of the registry as a :class:`PatientRecord` (one query per table).
+
+    The rows come typed from the database, so the records are built without re-validation
+    (``model_construct``); they hold the same fields as ``load_patient_record``.
+    """
+    from sqlalchemy import select
+
+    from hemispasm.registry import models as m
+
+    conn = session.connection()
+
+    def rows(stmt: Any) -> Any:
+        return (dict(r._mapping) for r in conn.execute(stmt))
+
+    def cols(model: Any, names: tuple[str, ...]) -> list[Any]:
+        return [getattr(model, n) for n in names]
+
+    per: dict[str, dict[str, list[Any]]] = {}
+    order: list[tuple[str, Any]] = []
+    for p in conn.execute(
+        select(
+            m.Patient.id, m.Patient.synthetic, m.Patient.sex, m.Patient.side, m.Patient.onset_age
+        ).order_by(m.Patient.id)
+    ):
+        per[p.id] = {}
+        order.append((p.id, p))
+
+    def bucket(pid: str, field: str) -> list[Any]:
+        return per.setdefault(pid, {}).setdefault(field, [])
+
+    for r in rows(
+        select(m.Visit.patient_id, *cols(m.Visit, ("id", "date", "clinician"))).order_by(
+            m.Visit.patient_id, m.Visit.date, m.Visit.id
+        )
+    ):
+        bucket(r.pop("patient_id"), "visits").append(VisitRow.model_construct(**r))
+
+    inj: dict[int, list[InjectionRow]] = {}
+    for r in rows(
+        select(
+            *cols(m.ToxinInjection, ("id", "session_id", "muscle", "side", "units", "points"))
+        ).order_by(m.ToxinInjection.id)
+    ):
+        inj.setdefault(r.pop("session_id"), []).append(InjectionRow.model_construct(**r))
+    for r in rows(
+        select(m.ToxinSession.patient_id, *cols(m.ToxinSession, _SESSION_COLS)).order_by(
+            m.ToxinSession.patient_id, m.ToxinSession.date, m.ToxinSession.id
+        )
+    ):
+        bucket(r.pop("patient_id"), "toxin_sessions").append(
+            ToxinSessionRow.model_construct(**r, injections=inj.get(r["id"], []))
+        )
+
+    for field, (model_name, names, row_cls) in _TABLES.items():
+        model = getattr(m, model_name)
+        for r in rows(
+            select(model.patient_id, *cols(model, names)).order_by(model.patient_id, model.id)
+        ):
+            defaults = {k: [] for k in ("side_effects", "offending_vessels", "complications")}
+            data = {**{k: v for k, v in defaults.items() if k in names}, **r}
+            for k in defaults:
+                if k in data and data[k] is None:
+                    data[k] = []
+            bucket(data.pop("patient_id"), field).append(row_cls.model_construct(**data))
+
+    for r in rows(
+        select(
+            m.Recording.patient_id,
+            m.Analysis.id.label("analysis_id"),
+            m.Analysis.recording_id,
+            m.Analysis.summary,
+            m.Analysis.hemispasm_version,
+            m.Recording.visit_id,
+            m.Recording.sha256,
+        )
+        .join(m.Recording, m.Recording.id == m.Analysis.recording_id)
+        .where(m.Analysis.kind == "video")
+        .order_by(m.Recording.patient_id, m.Analysis.id)
+    ):
+        r["summary"] = r["summary"] or {}
+        bucket(r.pop("patient_id"), "video_analyses").append(VideoAnalysisRow.model_construct(**r))
+
+    out = []
+    for pid, p in order:
+        tables = per.get(pid, {})
+        out.append(
+            PatientRecord.model_construct(
+                patient_id=pid,
+                synthetic=bool(p.synthetic),
+                sex=p.sex,
+                side=p.side,
+                onset_age=p.onset_age,
+                visits=tables.get("visits", []),
+                toxin_sessions=tables.get("toxin_sessions", []),
+                drug_courses=tables.get("drug_courses", []),
+                surgeries=tables.get("surgeries", []),
+                follow_ups=tables.get("follow_ups", []),
+                adverse_events=tables.get("adverse_events", []),
+                scale_scores=tables.get("scale_scores", []),
+                video_analyses=tables.get("video_analyses", []),
+            )
+        )
+    return out
+
+
+def change_marker(session: Any) -> int:
+    """Id of the latest audit row that changed a clinical table (0 for none): the cache key."""
+    from sqlalchemy import select
+
+    from hemispasm.registry import models as m
+
+    ev = m.AuditEvent
+    last = session.execute(
+        select(ev.id)
+        .where(ev.action.in_(("insert", "update", "delete")), ev.entity.in_(CLINICAL_TABLES))
+        .order_by(ev.id.desc())
+        .limit(1)
+    ).scalar()
+    return int(last or 0)
+
+
+_cache: dict[str, tuple[int, list[PatientFacts]]] = {}
+_lock = threading.Lock()
+
+
+def registry_facts(reg: Any, *, use_cache: bool = True) -> list[PatientFacts]:
+    """:func:`patient_facts` of every patient, cached until the registry's data change."""
+    key = str(reg.engine.url)
+    with reg.read_session() as s:
+        marker = change_marker(s)
+        with _lock:
+            hit = _cache.get(key)
+        if use_cache and hit is not None and hit[0] == marker:
+            return hit[1]
+        facts = [patient_facts(r) for r in load_records(s)]
+    with _lock:
+        _cache[key] = (marker, facts)
+    log.info("cohort facts computed for %d patients", len(facts))
+    return facts
+
+
+def clear_cache() -> None:
+    """Forget every cached fact list (tests, benchmarks)."""
+    with _lock:
+        _cache.clear()
+
+
+def cohort(
+    reg: Any,
+    *,
+    filters: CohortFilter | None = None,
+    min_cell: int = MIN_CELL,
+    use_cache: bool = True,
+) -> CohortSummary:
+    """The cohort summary of an open registry (see :func:`cohort_summary`)."""
+    return cohort_summary(
+        facts=registry_facts(reg, use_cache=use_cache), filters=filters, min_cell=min_cell
+    )
+
+
+__all__ = [
+    "CLINICAL_TABLES",
+    "change_marker",
+    "clear_cache",
+    "cohort",
+    "load_records",
+    "registry_facts",
+]

@@ -1,0 +1,176 @@
+"""The cohort page for researchers: pseudonymised distributions over the registry.
+
+Routes (roles: ``clinician`` and ``researcher``; not ``nurse``, whose work is visits,
+recordings and toxin sessions, nor ``admin``, who manages users only; docs/web.md):
+
+- ``GET /cohort``: the page, histograms and box summaries drawn as server-rendered SVG;
+- ``GET /cohort.csv``: the same aggregates as CSV (bins, cells, quantiles; never a row per
+  patient);
+- ``GET /api/v1/cohort``: the same result as JSON.
+
+All three take the same filters in the query string (``side``, ``sex``, ``synthetic``
+= yes|no, ``treatment`` = toxin|mvd|drugs, ``onset`` = an age band); they are not identifying.
+A bad value is a 422 with one line. The computation is
+:func:`hemispasm.registry.cohort_query.cohort` (cached per registry change); each read is
+audited (``read`` of entity ``cohort`` with the user and the filters).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from hemispasm.registry.cohort import (
+    MIN_CELL,
+    ONSET_BANDS,
+    SEXES,
+    SIDES,
+    TREATMENTS,
+    CohortFilter,
+    CohortSummary,
+    summary_rows,
+)
+from hemispasm.web.deps import Principal, allow
+
+router = APIRouter()
+
+#: Roles that may read the cohort (pseudonymised aggregates).
+COHORT_ROLES = ("clinician", "researcher")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "side": SIDES,
+    "sex": SEXES,
+    "synthetic": ("yes", "no"),
+    "treatment": TREATMENTS,
+    "onset": tuple(ONSET_BANDS),
+}
+CSV_COLUMNS = ("section", "key", "kind", "label", "lo", "hi", "value", "unit")
+
+
+def cohort_filter(
+    side: str = "", sex: str = "", synthetic: str = "", treatment: str = "", onset: str = ""
+) -> CohortFilter:
+    """The filters from the query string ("" = all); a bad value is a 422 with one line."""
+    given = {
+        "side": side,
+        "sex": sex,
+        "synthetic": synthetic,
+        "treatment": treatment,
+        "onset": onset,
+    }
+    for name, value in given.items():
+        if value and value not in _CHOICES[name]:
+            raise HTTPException(
+                status_code=422,
+                detail=f"{name}: '{value[:40]}' is not one of {', '.join(_CHOICES[name])}",
+            )
+    syn = {"yes": True, "no": False}.get(synthetic)
+    return CohortFilter(
+        side=side or None,  # type: ignore[arg-type]
+        sex=sex or None,  # type: ignore[arg-type]
+        synthetic=syn,
+        treatment=treatment or None,  # type: ignore[arg-type]
+        onset=onset or None,  # type: ignore[arg-type]
+    )
+
+
+def _summary(request: Request, p: Principal, flt: CohortFilter, view: str) -> CohortSummary:
+    from hemispasm.registry.cohort_query import cohort
+    from hemispasm.web.users import audit
+
+    reg = request.app.state.reg
+    out = cohort(reg, filters=flt, min_cell=MIN_CELL)
+    with reg.transaction(actor=p.username) as s:
+        audit(
+            s,
+            p.username,
+            "read",
+            "cohort",
+            "*",
+            view=view,
+            filters=flt.model_dump(exclude_none=True),
+        )
+    return out
+
+
+def _query(flt: CohortFilter) -> str:
+    from urllib.parse import urlencode
+
+    d = flt.model_dump(exclude_none=True)
+    if "synthetic" in d:
+        d["synthetic"] = "yes" if d["synthetic"] else "no"
+    return urlencode(d)
+
+
+@router.get("/cohort", response_class=HTMLResponse)
+def cohort_page(
+    request: Request,
+    p: Principal = Depends(allow(*COHORT_ROLES)),
+    flt: CohortFilter = Depends(cohort_filter),
+) -> Response:
+    """Distributions over the registry (or the filtered patients), with their n."""
+    from hemispasm.web.cohort_svg import bars, histogram
+    from hemispasm.web.pages import render
+
+    summary = _summary(request, p, flt, "cohort page")
+    d = summary.model_dump(mode="json")
+    charts = {
+        "onset_age": histogram(d["onset_age"]),
+        "spasm_rate": histogram(d["spasm_rate"]),
+        "interval_weeks": histogram(d["interval_weeks"]),
+        "scales": [(x, histogram(x)) for x in d["scales"]],
+        "benefit_weeks": [(x, histogram(x)) for x in d["benefit_weeks"]],
+        "units": [(x, histogram(x)) for x in d["units"]],
+        "side_sex": bars(d["side_sex"]),
+        "mvd_outcome": bars(d["mvd_outcome"]),
+    }
+    form = flt.model_dump(exclude_none=True)
+    if "synthetic" in form:
+        form["synthetic"] = "yes" if form["synthetic"] else "no"
+    return render(
+        request,
+        "cohort.html",
+        p,
+        s=d,
+        c=charts,
+        form=form,
+        choices=_CHOICES,
+        query=_query(flt),
+    )
+
+
+@router.get("/cohort.csv")
+def cohort_csv(
+    request: Request,
+    p: Principal = Depends(allow(*COHORT_ROLES)),
+    flt: CohortFilter = Depends(cohort_filter),
+) -> Response:
+    """The page's aggregates as CSV (long format; aggregates only, never rows per patient)."""
+    summary = _summary(request, p, flt, "cohort csv")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for row in summary_rows(summary):
+        w.writerow(row)
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="hemispasm-cohort.csv"'},
+    )
+
+
+@router.get("/api/v1/cohort")
+def cohort_api(
+    request: Request,
+    p: Principal = Depends(allow(*COHORT_ROLES)),
+    flt: CohortFilter = Depends(cohort_filter),
+) -> Any:
+    """The cohort summary as JSON (the same filters and result as the page)."""
+    summary = _summary(request, p, flt, "cohort api")
+    return JSONResponse(summary.model_dump(mode="json"))
+
+
+__all__ = ["COHORT_ROLES", "CSV_COLUMNS", "cohort_filter", "router"]
