@@ -296,3 +296,19 @@ def test_bulk_loader_equals_per_patient_loader_and_cache(reg):
     assert registry_facts(reg) is first
     add_patient(reg, sex="male", side="right", onset_age=70)
     assert cohort(reg, min_cell=1).n_patients.value == 7
+
+
+def test_incremental_cache_equals_a_full_rebuild(reg):
+    from hemispasm.registry.cohort import cohort_summary
+    from hemispasm.registry.cohort_query import clear_cache, registry_facts
+    from hemispasm.registry.patients import update_patient
+
+    ids = _write_small_registry(reg)
+    clear_cache()
+    registry_facts(reg)
+    update_patient(reg, ids[0], side="right", reason="side was recorded wrongly")
+    incremental = cohort_summary(facts=registry_facts(reg), min_cell=1)
+    full = cohort_summary(facts=registry_facts(reg, use_cache=False), min_cell=1)
+    assert incremental.model_dump() == full.model_dump()
+    cells = {c.label: c.value for c in incremental.side_sex.cells}
+    assert cells["female · right"] == 1 and cells["female · left"] == 3
