@@ -312,3 +312,30 @@ def test_incremental_cache_equals_a_full_rebuild(reg):
     assert incremental.model_dump() == full.model_dump()
     cells = {c.label: c.value for c in incremental.side_sex.cells}
     assert cells["female · right"] == 1 and cells["female · left"] == 3
+
+
+def test_cli_cohort(reg, cli, tmp_path):
+    """``hemispasm cohort``: text, --json, --csv; bad input gets one line and exit 2."""
+    ids = _write_small_registry(reg)
+    code, out, err = cli("cohort", "--min-cell", "1")
+    assert code == 0, err
+    assert out.startswith("cohort: 6 of 6 patients")
+    assert "units per session, abobotulinumtoxinA: n 1, median 80 U" in out
+    assert "units per session, onabotulinumtoxinA: n 4, median 25 U" in out
+    code, out, err = cli("cohort", "--json", "--sex", "female", "--csv", tmp_path / "c.csv")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["filters"] == {"sex": "female"} and data["n_patients"]["text"] == "< 5"
+    text = (tmp_path / "c.csv").read_text()
+    assert text.startswith("section,key,kind,label,lo,hi,value,unit\n")
+    assert "meta,,filter,sex,,,female," in text
+    for value in ids + ["Cohort Person", "1960-01-0"]:
+        assert value not in out and value not in text
+    code, out, err = cli("cohort", "--treatment", "surgery")
+    assert code == 2 and "treatment: 'surgery' is not one of toxin, mvd, drugs" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = cli("cohort", "--csv", tmp_path / "missing" / "c.csv")
+    assert code == 2 and "does not exist" in err
+    assert not (tmp_path / "missing").exists()
+    code, _, err = cli("cohort", "--min-cell", "0")
+    assert code == 2 and "--min-cell 0 is under 1" in err

@@ -129,6 +129,53 @@ class CohortFilter(BaseModel):
     onset: OnsetBand | None = None
 
 
+#: The accepted text of each filter (query strings, CLI options); "" means all.
+FILTER_CHOICES: dict[str, tuple[str, ...]] = {
+    "side": SIDES,
+    "sex": SEXES,
+    "synthetic": ("yes", "no"),
+    "treatment": TREATMENTS,
+    "onset": tuple(ONSET_BANDS),
+}
+
+
+def parse_filter(
+    *, side: str = "", sex: str = "", synthetic: str = "", treatment: str = "", onset: str = ""
+) -> CohortFilter:
+    """A :class:`CohortFilter` from text values ("" or None = all).
+
+    Raises
+    ------
+    ValidationError
+        A value outside :data:`FILTER_CHOICES` (one line naming the filter and its choices).
+    """
+    from hemispasm.errors import ValidationError
+
+    given = {"side": side, "sex": sex, "synthetic": synthetic, "treatment": treatment}
+    given["onset"] = onset
+    for name, value in given.items():
+        if value and value not in FILTER_CHOICES[name]:
+            raise ValidationError(
+                f"{name}: '{value[:40]}' is not one of {', '.join(FILTER_CHOICES[name])}",
+                hint="leave it empty for all patients",
+            )
+    return CohortFilter(
+        side=side or None,  # type: ignore[arg-type]
+        sex=sex or None,  # type: ignore[arg-type]
+        synthetic={"yes": True, "no": False}.get(synthetic or ""),
+        treatment=treatment or None,  # type: ignore[arg-type]
+        onset=onset or None,  # type: ignore[arg-type]
+    )
+
+
+def filter_query(flt: CohortFilter) -> dict[str, str]:
+    """The filter back as text values (for a query string or a form)."""
+    d = flt.model_dump(exclude_none=True)
+    if "synthetic" in d:
+        d["synthetic"] = "yes" if d["synthetic"] else "no"
+    return d
+
+
 class MvdFact(BaseModel):
     """One operation's outcome (no date: the cohort needs none)."""
 
@@ -646,8 +693,25 @@ def summary_rows(summary: CohortSummary) -> list[dict[str, Any]]:
     return rows
 
 
+CSV_COLUMNS = ("section", "key", "kind", "label", "lo", "hi", "value", "unit")
+
+
+def summary_csv(summary: CohortSummary) -> str:
+    """:func:`summary_rows` as CSV text (header :data:`CSV_COLUMNS`)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(summary_rows(summary))
+    return buf.getvalue()
+
+
 __all__ = [
     "BINS",
+    "CSV_COLUMNS",
+    "FILTER_CHOICES",
     "MEASURES",
     "MIN_CELL",
     "ONSET_BANDS",
@@ -658,7 +722,10 @@ __all__ = [
     "Distribution",
     "PatientFacts",
     "cohort_summary",
+    "filter_query",
     "matches",
+    "parse_filter",
     "patient_facts",
+    "summary_csv",
     "summary_rows",
 ]

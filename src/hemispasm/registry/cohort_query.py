@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from hemispasm._log import get_logger
@@ -355,12 +356,58 @@ def cohort(
     )
 
 
+def cohort_report(
+    url: str | None,
+    *,
+    filters: CohortFilter | None = None,
+    min_cell: int = MIN_CELL,
+    csv_out: str | Path | None = None,
+) -> dict[str, Any]:
+    """``hemispasm cohort``: the summary of the registry at ``url`` as JSON-ready data.
+
+    With ``csv_out`` the aggregates are also written there as CSV (written to a temporary file
+    beside it and renamed: never half-written).
+
+    Raises
+    ------
+    ValidationError
+        ``min_cell`` under 1, or the CSV's folder does not exist.
+    """
+    import os
+    import tempfile
+
+    from hemispasm.errors import ValidationError
+    from hemispasm.registry.api import opened
+    from hemispasm.registry.cohort import summary_csv
+
+    if min_cell < 1:
+        raise ValidationError(f"--min-cell {min_cell} is under 1", hint="use 5 (the default)")
+    out = Path(csv_out) if csv_out is not None else None
+    if out is not None and not out.parent.is_dir():
+        raise ValidationError(
+            f"{out}: the folder {out.parent} does not exist", hint="create it or choose another"
+        )
+    with opened(url) as reg:
+        summary = cohort(reg, filters=filters, min_cell=min_cell)
+    if out is not None:
+        fd, tmp = tempfile.mkstemp(prefix=".cohort-", suffix=".csv", dir=out.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(summary_csv(summary))
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return summary.model_dump(mode="json")
+
+
 __all__ = [
     "CLINICAL_TABLES",
     "change_marker",
     "changed_patients",
     "clear_cache",
     "cohort",
+    "cohort_report",
     "load_records",
     "registry_facts",
 ]

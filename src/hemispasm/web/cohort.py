@@ -17,22 +17,19 @@ audited (``read`` of entity ``cohort`` with the user and the filters).
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hemispasm.registry.cohort import (
+    FILTER_CHOICES,
     MIN_CELL,
-    ONSET_BANDS,
-    SEXES,
-    SIDES,
-    TREATMENTS,
     CohortFilter,
     CohortSummary,
-    summary_rows,
+    filter_query,
+    parse_filter,
+    summary_csv,
 )
 from hemispasm.web.deps import Principal, allow
 
@@ -40,41 +37,20 @@ router = APIRouter()
 
 #: Roles that may read the cohort (pseudonymised aggregates).
 COHORT_ROLES = ("clinician", "researcher")
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "side": SIDES,
-    "sex": SEXES,
-    "synthetic": ("yes", "no"),
-    "treatment": TREATMENTS,
-    "onset": tuple(ONSET_BANDS),
-}
-CSV_COLUMNS = ("section", "key", "kind", "label", "lo", "hi", "value", "unit")
 
 
 def cohort_filter(
     side: str = "", sex: str = "", synthetic: str = "", treatment: str = "", onset: str = ""
 ) -> CohortFilter:
     """The filters from the query string ("" = all); a bad value is a 422 with one line."""
-    given = {
-        "side": side,
-        "sex": sex,
-        "synthetic": synthetic,
-        "treatment": treatment,
-        "onset": onset,
-    }
-    for name, value in given.items():
-        if value and value not in _CHOICES[name]:
-            raise HTTPException(
-                status_code=422,
-                detail=f"{name}: '{value[:40]}' is not one of {', '.join(_CHOICES[name])}",
-            )
-    syn = {"yes": True, "no": False}.get(synthetic)
-    return CohortFilter(
-        side=side or None,  # type: ignore[arg-type]
-        sex=sex or None,  # type: ignore[arg-type]
-        synthetic=syn,
-        treatment=treatment or None,  # type: ignore[arg-type]
-        onset=onset or None,  # type: ignore[arg-type]
-    )
+    from hemispasm.errors import ValidationError
+
+    try:
+        return parse_filter(
+            side=side, sex=sex, synthetic=synthetic, treatment=treatment, onset=onset
+        )
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail=exc.message) from None
 
 
 def _summary(request: Request, p: Principal, flt: CohortFilter, view: str) -> CohortSummary:
@@ -99,10 +75,7 @@ def _summary(request: Request, p: Principal, flt: CohortFilter, view: str) -> Co
 def _query(flt: CohortFilter) -> str:
     from urllib.parse import urlencode
 
-    d = flt.model_dump(exclude_none=True)
-    if "synthetic" in d:
-        d["synthetic"] = "yes" if d["synthetic"] else "no"
-    return urlencode(d)
+    return urlencode(filter_query(flt))
 
 
 @router.get("/cohort", response_class=HTMLResponse)
@@ -127,9 +100,7 @@ def cohort_page(
         "side_sex": bars(d["side_sex"]),
         "mvd_outcome": bars(d["mvd_outcome"]),
     }
-    form = flt.model_dump(exclude_none=True)
-    if "synthetic" in form:
-        form["synthetic"] = "yes" if form["synthetic"] else "no"
+    form = filter_query(flt)
     return render(
         request,
         "cohort.html",
@@ -137,7 +108,7 @@ def cohort_page(
         s=d,
         c=charts,
         form=form,
-        choices=_CHOICES,
+        choices=FILTER_CHOICES,
         query=_query(flt),
     )
 
@@ -150,13 +121,8 @@ def cohort_csv(
 ) -> Response:
     """The page's aggregates as CSV (long format; aggregates only, never rows per patient)."""
     summary = _summary(request, p, flt, "cohort csv")
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for row in summary_rows(summary):
-        w.writerow(row)
     return Response(
-        buf.getvalue(),
+        summary_csv(summary),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="hemispasm-cohort.csv"'},
     )
@@ -173,4 +139,4 @@ def cohort_api(
     return JSONResponse(summary.model_dump(mode="json"))
 
 
-__all__ = ["COHORT_ROLES", "CSV_COLUMNS", "cohort_filter", "router"]
+__all__ = ["COHORT_ROLES", "cohort_filter", "router"]
