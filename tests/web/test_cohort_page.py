@@ -142,3 +142,36 @@ def test_cohort_read_is_audited(as_role, reg):
     ]
     assert rows[0].changes["filters"] == {"sex": "female", "onset": "45-59"}
     assert rows[0].patient_id is None
+
+
+def test_chart_geometry_hides_small_counts():
+    """A hidden bin is drawn at a fixed small height, never at its count's height."""
+    from hemispasm.web.cohort_svg import SUPPRESSED_H, bars, histogram
+
+    dist = {
+        "n": {"value": 30, "text": "30"},
+        "unit": "years",
+        "bins": [
+            {"label": "a", "value": 20, "text": "20"},
+            {"label": "b", "value": None, "text": "< 5"},
+            {"label": "c", "value": None, "text": "hidden"},
+            {"label": "d", "value": 0, "text": "0"},
+        ],
+        "quantiles": {"p10": 1, "p25": 2, "median": 3, "p75": 4, "p90": 5, "mean": 3},
+    }
+    g = histogram(dist)
+    tall, small, hidden, zero = g["bars"]
+    assert small["h"] == hidden["h"] == SUPPRESSED_H and zero["h"] == 0
+    assert small["suppressed"] and not tall["suppressed"] and tall["h"] > 10 * SUPPRESSED_H
+    box = g["box"]
+    assert box["p10"] < box["p25"] < box["median"] < box["p75"] < box["p90"]
+    assert histogram({"bins": [], "n": {"value": 0}})["empty"]
+    h = bars(
+        {
+            "cells": [
+                {"label": "x", "value": 9, "text": "9"},
+                {"label": "y", "value": None, "text": "< 5"},
+            ]
+        }
+    )
+    assert h["rows"][1]["w"] < h["rows"][0]["w"] and h["rows"][1]["suppressed"]
