@@ -25,6 +25,7 @@ Prints a markdown table and writes it into the ``## Cohort page`` section of doc
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import re
 import sys
@@ -51,6 +52,7 @@ def run_backend(backend: str, patients: int, seed: int) -> dict[str, Any]:
     from hemispasm.registry.derive import derive
     from hemispasm.registry.patients import add_patient
     from hemispasm.registry.records import load_patient_record
+    from hemispasm.web import cohort as _web_cohort  # noqa: F401 (import the code once, at start)
     from hemispasm.web.app import create_app
     from hemispasm.web.settings import WebSettings
     from hemispasm.web.users import add_user
@@ -99,6 +101,7 @@ def run_backend(backend: str, patients: int, seed: int) -> dict[str, Any]:
                 res["derive_all_s"] = round(time.perf_counter() - t, 2)
                 res["n_patients"] = ours.n_patients.value
             res["load_avg"].append(load())
+            print({k: v for k, v in res.items()}, flush=True)  # partial, in case of a crash
 
             add_user(reg, "res", role="researcher", password=PASSWORD)
             settings = WebSettings(dev=True, data_dir=Path(tmp) / "web", login_per_minute=10**6)
@@ -179,18 +182,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--save", help="Also append each backend's result as a JSON line here.")
+    ap.add_argument(
+        "--write-from",
+        nargs="+",
+        metavar="FILE",
+        help="Do not run: write the section from JSON lines saved with --save "
+        "(e.g. backends run as separate processes).",
+    )
     args = ap.parse_args(argv)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = []
-    for backend in args.backends.split(","):
+    if args.write_from:
+        for f in args.write_from:
+            results += [json.loads(x) for x in Path(f).read_text().splitlines() if x.strip()]
+        started = results[0].get("started", started)
+    for backend in [] if args.write_from else args.backends.split(","):
         r = run_backend(backend.strip(), args.patients, args.seed)
+        r["started"] = started
         print(r, flush=True)
+        if args.save:
+            with open(args.save, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(r) + "\n")
         results.append(r)
     text = (
         f"Run {started} on {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} "
         f"cores shared with other work (load average shown: start → after writing → after the "
         f"naive pass → after the bulk pass → end), Python {platform.python_version()}; "
-        f"`python benchmarks/bench_cohort.py --patients {args.patients}`. SYNTHETIC demo "
+        f"`python benchmarks/bench_cohort.py --patients {results[0]['patients']}` (each backend "
+        "may run as its own process, then `--write-from`). SYNTHETIC demo "
         "registry (seed "
         f"{args.seed}). Naive and bulk summaries were checked equal. Page figures through "
         "Starlette's TestClient as in the web benchmark.\n\n" + table(results)
