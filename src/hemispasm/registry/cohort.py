@@ -23,9 +23,11 @@ patient's value). Histogram bins are fixed in advance, never drawn from the data
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import itertools
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal, get_args
 
@@ -395,11 +397,9 @@ def _distribution(
     n = len(values)
     ncell = _cell("n", n, k)
     raw = [0] * len(bins)
+    los = [lo for lo, _hi, _label in bins]  # contiguous bins: each starts where the last ends
     for v in values:
-        for i, (lo, hi, _label) in enumerate(bins):
-            if (hi is None or v < hi) and (v >= lo or i == 0):
-                raw[i] += 1
-                break
+        raw[max(bisect.bisect_right(los, v) - 1, 0)] += 1  # below the first bin: the first
     out = [
         Bin(label=label, value=c, text=str(c), lo=lo, hi=hi)
         for (lo, hi, label), c in zip(bins, raw, strict=True)
@@ -484,9 +484,10 @@ def cohort_summary(
     sides = [*SIDES, None]
     sexes = [*SEXES, None]
     labels, raw = [], []
+    by_cell = Counter((f.sex, f.side) for f in sel)
     for sx in sexes:
         for sd in sides:
-            c = sum(1 for f in sel if f.sex == sx and f.side == sd)
+            c = by_cell[(sx, sd)]
             if c or (sx is not None and sd is not None and sd != "bilateral" and sx != "other"):
                 labels.append(f"{sx or 'sex not recorded'} · {sd or 'side not recorded'}")
                 raw.append(c)

@@ -10,7 +10,8 @@
   clinical row (every change writes one, in the same transaction; reads and web logins do not
   count), read with one indexed query. After a change only the patients the new audit rows
   name are read again.
-- :func:`cohort`: facts → :func:`~hemispasm.registry.cohort.cohort_summary`.
+- :func:`cohort`: facts → :func:`~hemispasm.registry.cohort.cohort_summary` (kept per filter
+  until the facts change).
 """
 
 from __future__ import annotations
@@ -341,6 +342,11 @@ def clear_cache() -> None:
     """Forget every cached fact list (tests, benchmarks)."""
     with _lock:
         _cache.clear()
+        _summaries.clear()
+
+
+_summaries: dict[tuple[int, CohortFilter, int], tuple[list[PatientFacts], CohortSummary]] = {}
+_SUMMARIES_MAX = 64
 
 
 def cohort(
@@ -350,10 +356,23 @@ def cohort(
     min_cell: int = MIN_CELL,
     use_cache: bool = True,
 ) -> CohortSummary:
-    """The cohort summary of an open registry (see :func:`cohort_summary`)."""
-    return cohort_summary(
-        facts=registry_facts(reg, use_cache=use_cache), filters=filters, min_cell=min_cell
-    )
+    """The cohort summary of an open registry (see :func:`cohort_summary`).
+
+    A summary is kept for each filter until the facts change (at most 64 at a time).
+    """
+    facts = registry_facts(reg, use_cache=use_cache)
+    flt = filters or CohortFilter()
+    key = (id(facts), flt, min_cell)
+    with _lock:
+        hit = _summaries.get(key)
+    if use_cache and hit is not None and hit[0] is facts:
+        return hit[1].model_copy(deep=True)
+    out = cohort_summary(facts=facts, filters=flt, min_cell=min_cell)
+    with _lock:
+        if len(_summaries) >= _SUMMARIES_MAX:
+            _summaries.clear()
+        _summaries[key] = (facts, out)
+    return out.model_copy(deep=True)
 
 
 def cohort_report(
