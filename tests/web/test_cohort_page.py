@@ -175,3 +175,14 @@ def test_chart_geometry_hides_small_counts():
         }
     )
     assert h["rows"][1]["w"] < h["rows"][0]["w"] and h["rows"][1]["suppressed"]
+
+
+def test_server_start_warms_the_cohort_cache(reg):
+    from hemispasm.registry import cohort_query
+    from hemispasm.web.cohort import warm_in_background
+
+    cohort_query.clear_cache()
+    warm_in_background(reg).join(timeout=120)
+    key = str(reg.engine.url)
+    assert key in cohort_query._cache and len(cohort_query._cache[key][2]) == 8
+    assert cohort_query.registry_facts(reg) is cohort_query._cache[key][2]  # a cache hit

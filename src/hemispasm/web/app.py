@@ -79,6 +79,9 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_jobs:
             runner.start()
+            from hemispasm.web.cohort import warm_in_background
+
+            warm_in_background(reg)  # the cohort page's cache, built before its first visit
         try:
             yield
         finally:

@@ -53,6 +53,25 @@ def cohort_filter(
         raise HTTPException(status_code=422, detail=exc.message) from None
 
 
+def warm_in_background(reg: Any) -> Any:
+    """Build the cohort cache in a daemon thread (at server start; a failure is only logged)."""
+    import threading
+
+    from hemispasm._log import get_logger
+
+    def run() -> None:
+        from hemispasm.registry.cohort_query import registry_facts
+
+        try:
+            registry_facts(reg)
+        except Exception as exc:  # the page builds it on its first visit instead
+            get_logger(__name__).warning("cohort cache not built: %s", exc.__class__.__name__)
+
+    t = threading.Thread(target=run, name="hemispasm-cohort-warmup", daemon=True)
+    t.start()
+    return t
+
+
 def _summary(request: Request, p: Principal, flt: CohortFilter, view: str) -> CohortSummary:
     from hemispasm.registry.cohort_query import cohort
     from hemispasm.web.users import audit
@@ -139,4 +158,4 @@ def cohort_api(
     return JSONResponse(summary.model_dump(mode="json"))
 
 
-__all__ = ["COHORT_ROLES", "cohort_filter", "router"]
+__all__ = ["COHORT_ROLES", "cohort_filter", "router", "warm_in_background"]
