@@ -68,6 +68,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("POST", "/surgeries/{surgery_id}/live"): {"clinician"},
     ("POST", "/surgeries/{surgery_id}/live/stop"): {"clinician"},
     ("GET", "/surgeries/{surgery_id}/live/events"): CLINICAL,
+    ("GET", "/cohort"): {"clinician", "researcher"},
+    ("GET", "/cohort.csv"): {"clinician", "researcher"},
+    ("GET", "/api/v1/cohort"): {"clinician", "researcher"},
 }
 
 

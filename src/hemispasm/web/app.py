@@ -79,6 +79,9 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_jobs:
             runner.start()
+            from hemispasm.web.cohort import warm_in_background
+
+            warm_in_background(reg)  # the cohort page's cache, built before its first visit
         try:
             yield
         finally:
@@ -165,9 +168,10 @@ def create_app(settings: WebSettings, *, reg: Registry | None = None, run_jobs: 
         return JSONResponse(app.openapi())
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    from hemispasm.web import api, pages
+    from hemispasm.web import api, cohort, pages
 
     app.include_router(api.router)
+    app.include_router(cohort.router)
     app.include_router(pages.router)
     from hemispasm.web import case
 
