@@ -4,7 +4,7 @@ started and stopped by the fixtures of test_browser.py.
 
 log in → open a patient → fill the case form (tri-state findings, a mass on MRI) → submit → the
 differential and the red flag, with MVD and toxin withheld → the patient page's summary shows
-it. Screenshots at a tablet width go to docs/img/web_case.png and web_case_form.png.
+it. Screenshots at a tablet width: web_case.png and web_case_form.png (webtools.screenshot).
 """
 
 from __future__ import annotations

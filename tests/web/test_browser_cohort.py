@@ -3,7 +3,7 @@ never `playwright install`) against a real uvicorn server on 127.0.0.1, started 
 in test_browser.py, on a SYNTHETIC demo cohort.
 
 log in as researcher → open /cohort → apply a filter; the screenshot goes to
-docs/img/web_cohort.png at the tablet width of the other screenshots.
+web_cohort.png (webtools.screenshot) at the tablet width of the other screenshots.
 """
 
 from __future__ import annotations
