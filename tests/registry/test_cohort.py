@@ -329,7 +329,7 @@ def test_cli_cohort(reg, cli, tmp_path):
     text = (tmp_path / "c.csv").read_text()
     assert text.startswith("section,key,kind,label,lo,hi,value,unit\n")
     assert "meta,,filter,sex,,,female," in text
-    for value in ids + ["Cohort Person", "1960-01-0"]:
+    for value in [*ids, "Cohort Person", "1960-01-0"]:
         assert value not in out and value not in text
     code, out, err = cli("cohort", "--treatment", "surgery")
     assert code == 2 and "treatment: 'surgery' is not one of toxin, mvd, drugs" in err
