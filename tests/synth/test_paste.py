@@ -149,3 +149,22 @@ def test_clip_without_a_blink_is_refused(shared, face_model, tmp_path):
     with pytest.raises(HemispasmError, match="no real blink"):
         paste_video(shared("data/video/office_2s_1080p.mp4"), tmp_path / "x", model=face_model)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("band", ["0.5", "0.3-0.2", "a-b", "0-1.5"])
+def test_cli_bad_band_one_line(tmp_path, capsys, shared, band):
+    from hemispasm.cli import main
+
+    clip = shared(CLIP)
+    assert main(["synth-paste", str(clip), "--out", str(tmp_path / "o"), "--band", band]) == 2
+    err = capsys.readouterr().err
+    assert "--band" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_missing_clip(tmp_path, capsys):
+    from hemispasm.cli import main
+
+    assert main(["synth-paste", str(tmp_path / "none.mp4"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
