@@ -55,7 +55,7 @@ class DetectParams(BaseModel):
     faint_onset: float = Field(0.06, gt=0, lt=1)
     faint_z: float = Field(5.0, gt=0)
     faint_off_z: float = Field(2.5, gt=0)
-    faint_opp_ratio: float = Field(0.35, gt=0, le=1)
+    faint_opp_ratio: float = Field(0.5, gt=0, le=1)
     faint_max_s: float = Field(0.6, gt=0)
     faint_window_s: float = Field(1.0, gt=0)
     faint_smooth_s: float = Field(0.04, ge=0)
@@ -338,7 +338,8 @@ def faint_twitches(
     either channel: that asymmetry above ``faint_z`` (hysteresis down to ``faint_off_z``);
     this eye's brief rise at least ``faint_onset`` (closure) or ``faint_bs_onset``
     (blendshape); the other eye's at most ``faint_opp_ratio`` (closure) or ``faint_bs_ratio``
-    (blendshape) of it; neither channel saying the other eye closed more; at most
+    (blendshape) of it; the eye's closure against rest at least half ``faint_onset``; neither
+    channel saying the other eye closed more; at most
     ``faint_max_s`` long; away from the main stage's blinks and bilateral closures (0.1 s
     margin), head turns and lost face, and outside its one-sided candidates. A twitch is then
     grown over the one-sided closure that holds around it (a faint tonic contraction).
@@ -388,6 +389,8 @@ def faint_twitches(
                 opp = float(np.max(x[other][w0:w1]))
                 if peak < onset or opp > ratio * peak:
                     continue
+                if np.max(cs[side][i0:i1]) < p.faint_onset / 2:
+                    continue  # less wide open than a moment ago, but not closed
                 # the other channel must not say the other eye closed more
                 if any(np.max(y[other][w0:w1]) > np.max(y[side][w0:w1]) for y, _, _ in chans):
                     continue
