@@ -1,6 +1,7 @@
 """The MVD / LSR page in a real browser (Playwright driving Debian's Chromium, the server and
 browser fixtures of test_browser.py): from the demo registry's SYNTHETIC MVD on the patient's
-timeline to its LSR chart with the disappearance marked; screenshot web_mvd.png (webtools.screenshot)."""
+timeline to its LSR chart with the disappearance marked; screenshot web_mvd.png
+(webtools.screenshot)."""
 
 from __future__ import annotations
 

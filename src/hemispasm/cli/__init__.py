@@ -52,6 +52,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "batch",
     "web",
     "cohort",
+    "paste",
 )
 
 

@@ -14,13 +14,16 @@ def validate_ear_cmd(
     fps: list[float] = typer.Option(None, "--fps", help="Frame rate of each series, in order."),
     seeds: int = typer.Option(50, "--seeds", min=1, help="Injection seeds per series."),
     out: Path = typer.Option(None, "--out", help="Also write the table into this markdown file."),
+    faint: bool = typer.Option(
+        True, "--faint/--no-faint", help="Also inject faint (10-30 %) spasms, scored apart."
+    ),
 ) -> None:
     """Inject one-sided spasms into real EAR series; score hemispasm against a naive detector."""
     import os
 
     from hemispasm._io import check_out_file, write_text_atomic
     from hemispasm.errors import InputError
-    from hemispasm.events.validation import scores_markdown, validate
+    from hemispasm.events.validation import FAINT_DEPTH, scores_markdown, validate
     from hemispasm.signals_io import read_ear_table
 
     if not series:
@@ -33,7 +36,12 @@ def validate_ear_cmd(
         check_out_file(out)  # before the long work
     tables = [(read_ear_table(p, fps=f), float(f)) for p, f in zip(series, fps, strict=True)]
     scores = validate(tables, seeds=seeds)
-    text = scores_markdown(scores, seeds=seeds, names=[p.name for p in series])
+    weak = (
+        validate(tables, seeds=seeds, depth=FAINT_DEPTH, label=" (faint)", before=True)
+        if faint
+        else None
+    )
+    text = scores_markdown(scores, seeds=seeds, names=[p.name for p in series], faint=weak)
     say(text)
     if out is not None:
         write_text_atomic(out, text)

@@ -16,6 +16,10 @@ Pure functions on arrays and DataFrames. The steps (docs/events.md):
 4. One-sided twitches on the same side closer than ``train_gap_s`` form one clonic train.
 5. Head turns and lost face make their own non-spasm events; overlapping candidates are
    not spasms.
+6. Faint one-sided twitches below the onset threshold (``faint``, issue 15): brief rises of
+   one eye's closure or ``eyeBlink`` blendshape that the other eye does not share, in units
+   of the recording's own rest noise (:func:`faint_twitches`); they join the one-sided
+   candidates before trains are formed.
 """
 
 from __future__ import annotations
@@ -47,6 +51,16 @@ class DetectParams(BaseModel):
     lower_min_s: float = Field(0.1, ge=0)
     onset_tol_s: float = Field(0.25, ge=0)
     onset_lookback_s: float = Field(0.6, ge=0)
+    faint: bool = True
+    faint_onset: float = Field(0.06, gt=0, lt=1)
+    faint_z: float = Field(5.0, gt=0)
+    faint_off_z: float = Field(2.5, gt=0)
+    faint_opp_ratio: float = Field(0.5, gt=0, le=1)
+    faint_max_s: float = Field(0.6, gt=0)
+    faint_window_s: float = Field(1.0, gt=0)
+    faint_smooth_s: float = Field(0.04, ge=0)
+    faint_bs_onset: float = Field(0.05, gt=0, lt=1)
+    faint_bs_ratio: float = Field(0.5, gt=0, le=1)
 
 
 def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
@@ -240,6 +254,10 @@ def detect_events(
             )
             singles.append((side, i0, i1, peak, conf))
 
+    if p.faint:
+        faint = faint_twitches(table, clos, events, singles, blocked, fps, p)
+        singles = merge_items(singles + faint)
+
     # one-sided: tonic when long, else clonic twitches grouped into trains
     gap = round(p.train_gap_s * fps)
     for side in SIDES:
@@ -289,6 +307,132 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         veto_thr=p.lower_z,
     )
     return face.merge_overlapping(out)
+
+
+def _transient(x: np.ndarray, window: int, quantile: float = 0.25) -> np.ndarray:
+    """``x`` above its running lower quartile over ``window`` samples: brief rises only.
+
+    The lower quartile stays at the open eye's level inside a clonic train (twitches close
+    the eye for about half of it), where a running median would rise with the train.
+    """
+    low = pd.Series(x).rolling(max(3, window), center=True, min_periods=1).quantile(quantile)
+    return x - low.to_numpy()
+
+
+def faint_twitches(
+    table: pd.DataFrame,
+    clos: dict[str, np.ndarray],
+    events: list[Event],
+    singles: list[tuple[str, int, int, float, float]],
+    blocked: np.ndarray,
+    fps: float,
+    p: DetectParams,
+) -> list[tuple[str, int, int, float, float]]:
+    """Faint one-sided twitches below the onset threshold (issue 15).
+
+    Channels: each eye's closure (averaged over ``faint_smooth_s`` when sampled faster than
+    that) and, for video, its ``eyeBlink`` blendshape. In each, the brief part of the signal
+    (minus its running lower quartile over ``faint_window_s``: slow lid lowering with gaze or
+    expression drops out), and this eye's minus the other eye's, in units of the recording's
+    own rest noise (robust SD over the frames outside every candidate). A faint twitch, in
+    either channel: that asymmetry above ``faint_z`` (hysteresis down to ``faint_off_z``);
+    this eye's brief rise at least ``faint_onset`` (closure) or ``faint_bs_onset``
+    (blendshape); the other eye's at most ``faint_opp_ratio`` (closure) or ``faint_bs_ratio``
+    (blendshape) of it; the eye's closure against rest at least half ``faint_onset``; neither
+    channel saying the other eye closed more; at most
+    ``faint_max_s`` long; away from the main stage's blinks and bilateral closures (0.1 s
+    margin), head turns and lost face, and outside its one-sided candidates. A twitch is then
+    grown over the one-sided closure that holds around it (a faint tonic contraction).
+
+    Returns ``(side, i0, i1, peak, confidence)`` items like the main stage's one-sided
+    candidates (overlapping ones merged).
+    """
+    n = len(clos["left"])
+    win = round(p.faint_window_s * fps)
+    pad = max(1, round(0.1 * fps))
+    t = table["time_s"].to_numpy(dtype=float)
+    busy = blocked.copy()
+    for e in events:  # blinks and bilateral closures, with a margin
+        if e.kind in (EventKind.blink, EventKind.voluntary):
+            i0, i1 = np.searchsorted(t, [e.start_s, e.end_s])
+            busy[max(0, i0 - pad) : i1 + pad] = True
+    taken = np.zeros(n, dtype=bool)
+    for _, i0, i1, _, _ in singles:  # one-sided candidates of the main stage
+        taken[i0:i1] = True
+    sm = max(1, round(p.faint_smooth_s * fps))  # 1 sample (none) at video rates
+    cs = {s: _smooth(np.nan_to_num(clos[s], nan=0.0), sm) for s in SIDES}
+    tr = {s: _transient(cs[s], win) for s in SIDES}
+    bs = {s: f"bs_eyeBlink{s.capitalize()}" for s in SIDES}
+    has_bs = all(c in table and table[c].notna().sum() > 10 for c in bs.values())
+    if has_bs:
+        trb = {s: _transient(np.nan_to_num(table[bs[s]].to_numpy(float)), win) for s in SIDES}
+    chans = [(tr, p.faint_onset, p.faint_opp_ratio)]
+    if has_bs:
+        chans.append((trb, p.faint_bs_onset, p.faint_bs_ratio))
+    out = []
+    for side in SIDES:
+        other = "right" if side == "left" else "left"
+        # one-sided closure that holds: where the eye stays at least half as closed as at the
+        # twitch, and clearly more than the other eye (a faint tonic contraction goes on)
+        pk = ndimage.maximum_filter1d(cs[side], max(1, round(p.faint_max_s * fps)))
+        holds = (cs[side] >= 0.5 * pk) & (cs[side] - cs[other] >= 0.25 * pk) & ~busy
+        for x, onset, ratio in chans:
+            z = _noise_units(x[side] - x[other], busy | taken)
+            for i0, i1 in hysteresis_segments(z, p.faint_z, p.faint_off_z):
+                dur = (i1 - i0) / fps
+                if busy[i0:i1].any() or taken[i0:i1].any():
+                    continue
+                if not p.min_event_s <= dur <= p.faint_max_s:
+                    continue
+                w0, w1 = max(0, i0 - pad), min(n, i1 + pad)
+                peak = float(np.max(x[side][i0:i1]))
+                opp = float(np.max(x[other][w0:w1]))
+                if peak < onset or opp > ratio * peak:
+                    continue
+                if np.max(cs[side][i0:i1]) < p.faint_onset / 2:
+                    continue  # less wide open than a moment ago, but not closed
+                # the other channel must not say the other eye closed more
+                if any(np.max(y[other][w0:w1]) > np.max(y[side][w0:w1]) for y, _, _ in chans):
+                    continue
+                conf = float(np.clip((peak - max(opp, 0)) / peak, 0, 1) * np.clip(
+                    float(np.max(z[i0:i1])) / (2 * p.faint_z), 0, 1))  # fmt: skip
+                j0, j1 = _extend(holds, i0, i1)
+                out.append((side, j0, j1, float(np.nanmax(clos[side][j0:j1])), conf))
+    return merge_items(out)
+
+
+def _extend(mask: np.ndarray, i0: int, i1: int) -> tuple[int, int]:
+    """[i0, i1) grown over the run of ``mask`` that touches it."""
+    while i0 > 0 and mask[i0 - 1]:
+        i0 -= 1
+    while i1 < len(mask) and mask[i1]:
+        i1 += 1
+    return i0, i1
+
+
+def merge_items(items: list[tuple]) -> list[tuple]:
+    """Merge overlapping one-sided candidates of the same side (union, max peak, mean conf)."""
+    out: list[tuple] = []
+    for it in sorted(items, key=lambda x: (x[0], x[1])):
+        if out and out[-1][0] == it[0] and it[1] < out[-1][2]:
+            s, a, b, pk, cf = out[-1]
+            out[-1] = (s, a, max(b, it[2]), max(pk, it[3]), (cf + it[4]) / 2)
+        else:
+            out.append(it)
+    return out
+
+
+def _smooth(x: np.ndarray, k: int) -> np.ndarray:
+    return x if k <= 1 else ndimage.uniform_filter1d(x, k, mode="nearest")
+
+
+def _noise_units(x: np.ndarray, busy: np.ndarray) -> np.ndarray:
+    """``x`` over its robust SD on the quiet frames (``~busy``); zeros when unmeasurable."""
+    quiet = x[~busy]
+    sig = robust_sigma(quiet if quiet.size > 10 else x)
+    if not np.isfinite(sig) or sig <= 0:
+        return np.zeros_like(x)
+    return (x - float(np.median(quiet if quiet.size > 10 else x))) / sig
 
 
 def _velocity(c: np.ndarray, i0: int, i1: int, fps: float) -> float | None:

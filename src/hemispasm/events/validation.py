@@ -27,6 +27,14 @@ from hemispasm.events.detect import (
 from hemispasm.schema import SIDES, Event, EventKind
 
 SPASMS_PER_MIN = 6.0  # inside the published 0.3-24.7 per minute
+#: Peak closure of the standard injection's twitches and tonic contractions.
+TWITCH_DEPTH = (0.4, 0.8)
+TONIC_DEPTH = (0.6, 0.95)
+#: Faint one-sided spasms (issue 15), injected in a separate run and scored apart so the
+#: standard figure stays comparable: 10-30 % peak closure, every kind.
+FAINT_DEPTH = (0.10, 0.30)
+#: Seed offset of the faint run (its spasms are not the standard run's, made shallower).
+FAINT_SEED_OFFSET = 100_000
 
 
 class Injected(BaseModel):
@@ -60,9 +68,18 @@ def _twitch(n: int) -> np.ndarray:
 
 
 def inject(
-    table: pd.DataFrame, *, fps: float, seed: int, exclude: list[tuple[float, float]]
+    table: pd.DataFrame,
+    *,
+    fps: float,
+    seed: int,
+    exclude: list[tuple[float, float]],
+    depth: tuple[float, float] | None = None,
 ) -> tuple[pd.DataFrame, list[Injected]]:
-    """Add one-sided spasms to a copy of an EAR table, away from ``exclude`` intervals."""
+    """Add one-sided spasms to a copy of an EAR table, away from ``exclude`` intervals.
+
+    ``depth`` (low, high) overrides the peak closure of every kind (default: twitches
+    :data:`TWITCH_DEPTH`, tonic :data:`TONIC_DEPTH`); the random draws are the same either way.
+    """
     rng = np.random.default_rng(seed)
     out = table.copy()
     n = len(out)
@@ -96,11 +113,15 @@ def inject(
                 shape = np.ones(m_len)
                 shape[:ramp] = np.linspace(0, 1, ramp)
                 shape[-2 * ramp :] = np.linspace(1, 0, 2 * ramp)
-                amp = rng.uniform(0.6, 0.95)
+                amp = rng.uniform(*TONIC_DEPTH)
                 shape *= 1 - 0.05 * rng.standard_normal(m_len).clip(-2, 2)
             else:
                 shape = _twitch(m_len)
-                amp = rng.uniform(0.4, 0.8)  # lower than a full blink (Osaki et al. 2019)
+                amp = rng.uniform(*TWITCH_DEPTH)  # lower than a full blink (Osaki et al. 2019)
+            if depth is not None:
+                amp = (amp - (TONIC_DEPTH if kind == "tonic" else TWITCH_DEPTH)[0]) / np.ptp(
+                    TONIC_DEPTH if kind == "tonic" else TWITCH_DEPTH
+                ) * np.ptp(depth) + depth[0]  # the same draw mapped into ``depth``
             col[i0 : i0 + m_len] *= 1 - amp * shape[: len(col[i0 : i0 + m_len])]
         out[f"ear_{side}"] = col
         busy.append((t0 - 0.6, t0 + length + 0.6))
@@ -164,19 +185,36 @@ def match(spasms: list[Event], truth: list[Injected]) -> tuple[int, int]:
     return len(pairs), sum(e.side == tr.side for tr, e in pairs)
 
 
-def validate(series: list[tuple[pd.DataFrame, float]], *, seeds: int = 20) -> list[Score]:
-    """Run the detector and the naive baseline on every series x seed; return both scores."""
-    acc = {name: dict(inj=0, det=0, tp=0, side=0, blink_fp=0) for name in ("hemispasm", "naive")}
+def validate(
+    series: list[tuple[pd.DataFrame, float]],
+    *,
+    seeds: int = 20,
+    depth: tuple[float, float] | None = None,
+    label: str = "",
+    before: bool = False,
+) -> list[Score]:
+    """Run the detector and the naive baseline on every series x seed; return both scores.
+
+    ``depth`` injects every spasm at that peak closure instead (e.g. :data:`FAINT_DEPTH`,
+    with seeds offset by :data:`FAINT_SEED_OFFSET`); ``label`` is appended to the detector
+    names (e.g. ``" (faint 10-30 %)"``). ``before`` also scores the detector without its
+    faint-twitch stage (``faint=False``) in the same run.
+    """
+    names = ("hemispasm", "hemispasm, faint stage off", "naive") if before else (
+        "hemispasm", "naive")  # fmt: skip
+    acc = {name: dict(inj=0, det=0, tp=0, side=0, blink_fp=0) for name in names}
     for table, fps in series:
         clean, _ = detect_events(table, fps=fps)
         real = [
             (e.start_s, e.end_s) for e in clean if e.kind in (EventKind.blink, EventKind.voluntary)
         ]
         for seed in range(seeds):
-            noisy, truth = inject(table, fps=fps, seed=seed, exclude=real)
+            sd = seed if depth is None else seed + FAINT_SEED_OFFSET
+            noisy, truth = inject(table, fps=fps, seed=sd, exclude=real, depth=depth)
             for name in acc:
-                if name == "hemispasm":
-                    evs = [e for e in detect_events(noisy, fps=fps)[0] if e.is_spasm]
+                if name.startswith("hemispasm"):
+                    prm = DetectParams(faint=name == "hemispasm")
+                    evs = [e for e in detect_events(noisy, fps=fps, params=prm)[0] if e.is_spasm]
                 else:
                     evs = naive_detector(noisy, fps=fps)
                 tp, side = match(evs, truth)
@@ -194,7 +232,7 @@ def validate(series: list[tuple[pd.DataFrame, float]], *, seeds: int = 20) -> li
         r = a["tp"] / a["inj"] if a["inj"] else 1.0
         scores.append(
             Score(
-                detector=name,
+                detector=name + label,
                 injected=a["inj"],
                 detected=a["det"],
                 true_positives=a["tp"],
@@ -208,20 +246,32 @@ def validate(series: list[tuple[pd.DataFrame, float]], *, seeds: int = 20) -> li
     return scores
 
 
-def scores_markdown(scores: list[Score], *, seeds: int, names: list[str]) -> str:
-    """A markdown table of validation scores."""
+def scores_markdown(
+    scores: list[Score], *, seeds: int, names: list[str], faint: list[Score] | None = None
+) -> str:
+    """A markdown table of validation scores (and the faint run's, apart, when given)."""
     head = (
         "| detector | injected | detected | precision | recall | F1 | side correct "
         "| real blinks called spasm |\n|---|---|---|---|---|---|---|---|\n"
     )
-    rows = "".join(
+    text = (
+        f"Series: {', '.join(names)}; {seeds} seeds each; injected spasms at "
+        f"{SPASMS_PER_MIN:g} per minute (one-sided twitches, trains and tonic "
+        "contractions).\n\n" + head + _rows(scores)
+    )
+    if faint:
+        lo, hi = FAINT_DEPTH
+        text += (
+            f"\nFaint spasms, scored apart: the same kinds at {lo:.0%}-{hi:.0%} peak closure "
+            f"(seeds + {FAINT_SEED_OFFSET}).\n\n" + head + _rows(faint)
+        )
+    return text
+
+
+def _rows(scores: list[Score]) -> str:
+    return "".join(
         f"| {s.detector} | {s.injected} | {s.detected} | {s.precision:.3f} | "
         f"{s.recall:.3f} | {s.f1:.3f} | {s.side_accuracy:.3f} | "
         f"{s.blinks_called_spasm} |\n"
         for s in scores
-    )
-    return (
-        f"Series: {', '.join(names)}; {seeds} seeds each; injected spasms at "
-        f"{SPASMS_PER_MIN:g} per minute (one-sided twitches, trains and tonic "
-        "contractions).\n\n" + head + rows
     )
