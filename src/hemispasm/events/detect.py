@@ -45,8 +45,8 @@ class DetectParams(BaseModel):
     region_z: float = Field(4.0, gt=0)
     lower_z: float = Field(6.0, gt=0)
     lower_min_s: float = Field(0.1, ge=0)
-    onset_tol_s: float = Field(0.25, ge=0)
-    onset_lookback_s: float = Field(0.6, ge=0)
+    onset_tol_s: float = Field(0.1, ge=0)
+    onset_lookback_s: float = Field(1.0, ge=0)
 
 
 def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
@@ -268,9 +268,15 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         return events
     masks = face.lower_face_masks(z, len(t), p.lower_z)
     kw = dict(t=t, fps=fps, masks=masks, z=z)
+    eyes = face.eye_z(table)
     out = [
         face.annotate_eye_spasm(
-            e, **kw, onset_tol_s=p.onset_tol_s, lookback_s=p.onset_lookback_s, b2_z=p.region_z
+            e,
+            **kw,
+            onset_tol_s=p.onset_tol_s,
+            lookback_s=p.onset_lookback_s,
+            b2_z=p.region_z,
+            eyes=eyes,
         )
         if e.is_spasm
         else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)

@@ -46,6 +46,70 @@ BLENDSHAPES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Onset of a channel: walking back from its peak to the last frame above ``ONSET_SHARE`` of
+#: the peak (and above ``ONSET_MIN_Z``). The same share of every channel's own rise, so
+#: channels with large and small peaks (a blendshape at z 40, a lip distance at z 5, the lid)
+#: are timed alike; the detection threshold crossing is not used for timing (it comes later
+#: on a weak channel). ENGINEERING choices, tuned on the development seeds (docs/validation.md).
+ONSET_SHARE = 0.25
+ONSET_MIN_Z = 2.0
+#: A channel times its region only when it leads at its peak: above ``ONSET_PEAK_Z`` and
+#: ``ONSET_SIDE_RATIO`` times the same channel of the other side (the face model couples the
+#: two mouth corners, so a one-sided lip press moves the other side's lip distance a little;
+#: whether the event is one-sided at all is decided by the detection, not here). ENGINEERING
+#: choices.
+ONSET_PEAK_Z = 3.0
+ONSET_SIDE_RATIO = 1.25
+
+
+def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Eye closure per side in robust SD below the median eye-aspect ratio (``ear_<side>``)."""
+    out = {}
+    for side in SIDES:
+        col = f"ear_{side}"
+        if col in table:
+            z = _z(table[col].to_numpy(dtype=float))
+            if z is not None:
+                out[side] = -z
+    return out
+
+
+def walk_back(v: np.ndarray, peak: int, lo: int) -> int:
+    """First frame of the rise that ends at ``peak``: walking back while ``v`` stays above
+    ``max(ONSET_MIN_Z, ONSET_SHARE * v[peak])`` (not before ``lo``)."""
+    lvl = max(ONSET_MIN_Z, ONSET_SHARE * float(v[peak]))
+    j = peak
+    while j > lo and np.isfinite(v[j - 1]) and v[j - 1] > lvl:
+        j -= 1
+    return j
+
+
+def region_onsets(
+    z: dict[str, np.ndarray], side: str, regions, a: int, b: int, lo: int
+) -> dict[str, int]:
+    """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
+    earliest :func:`walk_back` of its one-sided channels (not before ``lo``)."""
+    other = _other(side)
+    out: dict[str, int] = {}
+    for region in regions:
+        prefix = f"{region}_{side}"
+        for key, v in z.items():
+            if key.split("#")[0] != prefix:
+                continue
+            seg = v[a:b]
+            if not np.isfinite(seg).any():
+                continue
+            ip = a + int(np.nanargmax(seg))
+            pk = float(v[ip])
+            w = z.get(f"{region}_{other}" + key[len(prefix) :])
+            zb = float(np.nanmax(w[a:b])) if w is not None and np.isfinite(w[a:b]).any() else 0.0
+            if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                continue
+            j = walk_back(v, ip, lo)
+            out[region] = min(out.get(region, j), j)
+    return out
+
+
 def _z(x: np.ndarray) -> np.ndarray | None:
     from hemispasm.events.detect import robust_sigma
 
@@ -159,35 +223,53 @@ def annotate_eye_spasm(
     onset_tol_s: float,
     lookback_s: float,
     b2_z: float = 4.0,
+    eyes: dict[str, np.ndarray] | None = None,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
     eye-closing spasm."""
     side = e.side
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
-    i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+    i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
     a = max(0, i0 - round(lookback_s * fps))
     starts = {}
     for region, m in masks.get(side, {}).items():
         if region in e.regions or region in MOUTH:
-            j = _first_on(m, a, max(i1, i0 + 1))
+            j = _first_on(m, a, i1)
             if j is not None and j < i1:
                 starts[region] = j
+    # timing: each region's own rise (walk back from its peak), the lid's likewise
+    cand = [r for r in MEASURED_REGIONS if r != "frontalis" and (r in starts or r in e.regions)]
+    cand += [r for r in MOUTH if r not in cand]
+    timed = region_onsets(z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
+    for r in timed:
+        starts.setdefault(r, timed[r])
+    ez = (eyes or {}).get(side)
+    eye_on = i0
+    if ez is not None and np.isfinite(ez[i0:i1]).any():
+        eye_on = min(i0, walk_back(ez, i0 + int(np.nanargmax(ez[i0:i1])), a))
     onset, start = "orbicularis_oculi", i0
     tol = round(onset_tol_s * fps)
-    lead = {r: j for r, j in starts.items() if j < i0 - tol}
+    lead = {r: j for r, j in timed.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
-        start = lead[onset]
-    b2 = brow_lift(z, side, i0, max(i1, i0 + 1), b2_z)
+        start = min(i0, lead[onset])
+    b2 = brow_lift(z, side, i0, i1, b2_z)
     regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
     return e.model_copy(
         update=dict(start_s=float(t[start]), regions=regions, onset_region=onset, babinski2=b2)
     )
 
 
+#: Babinski-2: the same-side brow channel must exceed the other side's by this factor (the
+#: face model lifts the other brow a little with it). ENGINEERING choice, tuned on the
+#: development seeds (docs/validation.md).
+B2_SIDE_RATIO = 1.5
+
+
 def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool | None:
     """The other Babinski sign during [i0, i1): a frontalis channel of ``side`` (geometric
-    brow height or ``browOuterUp``) above ``thr`` and twice the same channel of the other side;
+    brow height or ``browOuterUp``) above ``thr`` and ``B2_SIDE_RATIO`` times the same channel
+    of the other side;
     None when no frontalis channel is measurable there."""
     other = _other(side)
     found, measured = False, False
@@ -202,7 +284,7 @@ def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float)
         measured = True
         za = float(np.nanmax(seg))
         zb = float(np.nanmax(b[i0:i1])) if np.isfinite(b[i0:i1]).any() else 0.0
-        found |= za > thr and za > 2 * max(zb, 0.0)
+        found |= za > thr and za > B2_SIDE_RATIO * max(zb, 0.0)
     return found if measured else None
 
 
@@ -234,7 +316,10 @@ def lower_face_events(
             continue
         union = np.zeros(n, bool)
         for region, m in ms.items():
-            if region != "frontalis":  # a lone one-sided brow lift may be compensatory
+            # the mouth regions only: a lone one-sided brow lift may be compensatory, and a
+            # brow drawn down without the eye closing is not how a spasm of the orbicularis
+            # oculi and corrugator looks (they contract together)
+            if region in MOUTH:
                 union |= m
         union &= ~blocked
         busy = np.zeros(n, bool)
@@ -248,7 +333,7 @@ def lower_face_events(
                 continue
             active = [r for r, m in ms.items() if m[i0:i1].any()]
             pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
-            if _other_side_moves(z, active, _other(side), max(0, i0 - pad), i1 + pad, veto_thr):
+            if _other_side_comparable(z, active, side, i0, i1, pad):
                 continue
             segs.append((i0, i1))
         # twitches closer than the train gap form one clonic train
@@ -264,7 +349,10 @@ def lower_face_events(
             starts = {r: _first_on(m, i0, i1) for r, m in ms.items()}
             starts = {r: j for r, j in starts.items() if j is not None}
             regions = sorted(starts, key=REGIONS.index)
-            onset = min(starts, key=lambda r: (starts[r], REGIONS.index(r)))
+            # the onset region: each region's own rise, timed alike (walk back from the peak)
+            timed = region_onsets(z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
+            timed = {r: timed.get(r, j) for r, j in starts.items()}
+            onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
             peak = max(
                 float(np.nanmax(v[i0:i1]))
                 for k, v in z.items()
@@ -294,6 +382,33 @@ def lower_face_events(
         if not any(o.side != e.side and _overlap(o, e) and o.amplitude > e.amplitude for o in out)
     ]
     return keep
+
+
+#: Speech veto: a one-sided run is dropped when, in its strongest channel, the other side
+#: reaches this share of its peak within ``train_gap_s`` of it (both mouth corners moving
+#: comparably: speech, an expression). ENGINEERING choice, tuned on the development seeds.
+VETO_SHARE = 0.5
+
+
+def _other_side_comparable(
+    z: dict[str, np.ndarray], regions: list[str], side: str, i0: int, i1: int, pad: int
+) -> bool:
+    """True when the other side moves comparably to ``side`` in the strongest channel of
+    ``regions`` during [i0, i1) (the other side looked at ``pad`` frames either side)."""
+    best, key_best = -np.inf, None
+    for key, v in z.items():
+        base = key.split("#")[0]
+        if base.rsplit("_", 1)[0] in regions and base.endswith("_" + side):
+            seg = v[i0:i1]
+            if np.isfinite(seg).any() and np.nanmax(seg) > best:
+                best, key_best = float(np.nanmax(seg)), key
+    if key_best is None:
+        return False
+    w = z.get(key_best.replace(f"_{side}", f"_{_other(side)}", 1))
+    if w is None:
+        return False
+    seg = w[max(0, i0 - pad) : i1 + pad]
+    return bool(np.isfinite(seg).any() and np.nanmax(seg) >= VETO_SHARE * best)
 
 
 def _other_side_moves(
