@@ -269,6 +269,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
     masks = face.lower_face_masks(z, len(t), p.lower_z)
     kw = dict(t=t, fps=fps, masks=masks, z=z)
     eyes = face.eye_z(table)
+    zt = face.region_z(table, timing=True)
     out = [
         face.annotate_eye_spasm(
             e,
@@ -277,6 +278,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
             lookback_s=p.onset_lookback_s,
             b2_z=p.region_z,
             eyes=eyes,
+            zt=zt,
         )
         if e.is_spasm
         else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)
@@ -293,6 +295,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         tonic_min_s=p.tonic_min_s,
         train_gap_s=p.train_gap_s,
         veto_thr=p.lower_z,
+        zt=zt,
     )
     return face.merge_overlapping(out)
 

@@ -121,18 +121,28 @@ def _z(x: np.ndarray) -> np.ndarray | None:
     return (x - np.nanmedian(x)) / sig
 
 
-def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+#: Further channels used only to time a region that is already found active (never to find
+#: or veto an event): ``mouth{Other}`` (the lips shifted toward the other side: this side's
+#: half of the sphincter drawing its lips toward the midline), an antisymmetric channel that
+#: an asymmetric voluntary pucker also moves, so it cannot decide one-sidedness.
+TIMING_BLENDSHAPES: dict[str, tuple[str, ...]] = {"orbicularis_oris": ("mouth{Other}",)}
+
+
+def region_z(table: pd.DataFrame, *, timing: bool = False) -> dict[str, np.ndarray]:
     """Per-frame activation, in robust SD above its median, of every region channel:
-    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``."""
+    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``; with
+    ``timing``, also the :data:`TIMING_BLENDSHAPES` channels."""
     out = {}
     for region in MEASURED_REGIONS:
         for side in SIDES:
             chans = [(f"{region}_{side}", f"{region}_{side}")]
-            cap = side.capitalize()
+            cap, oth = side.capitalize(), _other(side).capitalize()
+            extra = TIMING_BLENDSHAPES.get(region, ()) if timing else ()
             chans += [
-                (f"{region}_{side}#{b.format(Side='')}", "bs_" + b.format(Side=cap))
-                for b in BLENDSHAPES.get(region, ())
-            ]
+                (f"{region}_{side}#{b.format(Side='', Other='')}",
+                 "bs_" + b.format(Side=cap, Other=oth))
+                for b in (*BLENDSHAPES.get(region, ()), *extra)
+            ]  # fmt: skip
             for key, col in chans:
                 if col in table:
                     z = _z(table[col].to_numpy(dtype=float))
@@ -195,6 +205,42 @@ def lower_face_masks(
     return out
 
 
+#: The pooled mouth: the mean, per side and frame, of every mouth channel's activation
+#: (z clipped at 0). A faint one-sided twitch leans every mouth channel to its side a little
+#: (the face model couples the two corners, so no single channel is twice the other side's);
+#: the pool is one-sided when above ``POOL_Z`` and ``POOL_RATIO`` times the other side's pool
+#: within ``train_gap_s`` (speech and expressions move both pools). ENGINEERING choices,
+#: tuned on the development seeds (docs/validation.md).
+POOL_Z = 2.0
+POOL_RATIO = 1.6
+
+
+def mouth_pool(z: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Per side: the mean of the mouth channels' activations (z clipped at 0), NaN-safe."""
+    out = {}
+    for side in SIDES:
+        chans = [
+            np.clip(np.nan_to_num(v, nan=0.0), 0, None)
+            for k, v in z.items()
+            if k.split("#")[0] in {f"{r}_{side}" for r in MOUTH}
+        ]
+        if chans:
+            out[side] = np.mean(chans, axis=0)
+    return out if len(out) == 2 and all(v.size == n for v in out.values()) else {}
+
+
+def pool_mask(pool: dict[str, np.ndarray], side: str, pad: int) -> np.ndarray:
+    """Frames where ``side``'s mouth pool is one-sided (see :data:`POOL_Z`), with hysteresis
+    (off at half of it)."""
+    from scipy import ndimage
+
+    a, b = pool[side], pool[_other(side)]
+    b_max = ndimage.maximum_filter1d(b, size=2 * pad + 1)  # the other side, nearby in time
+    hi = (a > POOL_Z) & (a > POOL_RATIO * b_max)
+    lo = (a > POOL_Z / 2) & (a > POOL_RATIO * b_max)
+    return _hysteresis(hi, lo)
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     from scipy import ndimage
 
@@ -224,6 +270,7 @@ def annotate_eye_spasm(
     lookback_s: float,
     b2_z: float = 4.0,
     eyes: dict[str, np.ndarray] | None = None,
+    zt: dict[str, np.ndarray] | None = None,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
     eye-closing spasm."""
@@ -240,7 +287,7 @@ def annotate_eye_spasm(
     # timing: each region's own rise (walk back from its peak), the lid's likewise
     cand = [r for r in MEASURED_REGIONS if r != "frontalis" and (r in starts or r in e.regions)]
     cand += [r for r in MOUTH if r not in cand]
-    timed = region_onsets(z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
+    timed = region_onsets(zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
     for r in timed:
         starts.setdefault(r, timed[r])
     ez = (eyes or {}).get(side)
@@ -300,6 +347,7 @@ def lower_face_events(
     tonic_min_s: float,
     train_gap_s: float,
     veto_thr: float = 6.0,
+    zt: dict[str, np.ndarray] | None = None,
 ) -> list[Event]:
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
@@ -321,6 +369,10 @@ def lower_face_events(
             # oculi and corrugator looks (they contract together)
             if region in MOUTH:
                 union |= m
+        pool = mouth_pool(z, n)
+        pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
+        pooled = pool_mask(pool, side, pad) if pool else np.zeros(n, bool)
+        union |= pooled
         union &= ~blocked
         busy = np.zeros(n, bool)
         for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
@@ -331,13 +383,19 @@ def lower_face_events(
         for i0, i1 in _runs(union):
             if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
                 continue
-            active = [r for r, m in ms.items() if m[i0:i1].any()]
-            pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
-            if _other_side_comparable(z, active, side, i0, i1, pad):
+            active = [r for r, m in ms.items() if m[i0:i1].any() and r in MOUTH]
+            if pooled[i0:i1].any():
+                # the pool decided one-sidedness; its regions are the mouth channels that lead
+                active = sorted(
+                    {*active, *region_onsets(z, side, MOUTH, i0, i1, i0)}, key=REGIONS.index
+                )
+                if not active:
+                    continue
+            elif _other_side_comparable(z, active, side, i0, i1, pad):
                 continue
-            segs.append((i0, i1))
+            segs.append((i0, i1, tuple(active)))
         # twitches closer than the train gap form one clonic train
-        groups: list[list[tuple[int, int]]] = []
+        groups: list[list[tuple[int, int, tuple[str, ...]]]] = []
         gap = round(train_gap_s * fps)
         for s in segs:
             if groups and s[0] - groups[-1][-1][1] <= gap and (s[1] - s[0]) * dt < tonic_min_s:
@@ -348,9 +406,11 @@ def lower_face_events(
             i0, i1 = g[0][0], g[-1][1]
             starts = {r: _first_on(m, i0, i1) for r, m in ms.items()}
             starts = {r: j for r, j in starts.items() if j is not None}
+            for r in {r for sg in g for r in sg[2]} - set(starts):  # found through the pool
+                starts[r] = i0
             regions = sorted(starts, key=REGIONS.index)
             # the onset region: each region's own rise, timed alike (walk back from the peak)
-            timed = region_onsets(z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
+            timed = region_onsets(zt or z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
             timed = {r: timed.get(r, j) for r, j in starts.items()}
             onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
             peak = max(
