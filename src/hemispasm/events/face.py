@@ -370,7 +370,7 @@ def lower_face_events(
             if region in MOUTH:
                 union |= m
         pool = mouth_pool(z, n)
-        pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
+        pad = round(VETO_PAD_S * fps)  # speech: the other side moves in the next syllable
         pooled = pool_mask(pool, side, pad) if pool else np.zeros(n, bool)
         union |= pooled
         union &= ~blocked
@@ -448,6 +448,8 @@ def lower_face_events(
 #: reaches this share of its peak within ``train_gap_s`` of it (both mouth corners moving
 #: comparably: speech, an expression). ENGINEERING choice, tuned on the development seeds.
 VETO_SHARE = 0.5
+#: How far in time (s) the speech veto and the pooled mouth look at the other side.
+VETO_PAD_S = 0.5
 
 
 def _other_side_comparable(
