@@ -44,7 +44,7 @@ class DetectParams(BaseModel):
     min_event_s: float = Field(0.05, ge=0)
     region_z: float = Field(4.0, gt=0)
     lower_z: float = Field(6.0, gt=0)
-    lower_min_s: float = Field(0.1, ge=0)
+    lower_min_s: float = Field(0.3, ge=0)
     onset_tol_s: float = Field(0.1, ge=0)
     onset_lookback_s: float = Field(1.0, ge=0)
 
