@@ -7,14 +7,30 @@ expressions) and three faces (astronaut, hopper, and a frame of the real shared 
 third person), it renders a video, analyses it with ``hemispasm.pipeline.analyze`` and scores:
 lower-face spasm F1 and onset region, Babinski-2 per event and per recording, the pattern, and
 spasms in expression videos. Then the real clips: spasms and blinks found.
+
+The expensive part is rendering and MediaPipe; detection on a signals table takes well under a
+second. So the validation is split in two (a cache OUTSIDE the repository, ``--cache DIR`` or
+``$HEMISPASM_CACHE``, default ``/work/cache/face2``; its entries are keyed by a hash of the
+synthesis and signal-extraction sources, so a rig change re-renders):
+
+- ``--render --set dev|heldout --seeds N --first-seed S``: render every (kind, face, seed)
+  once, extract the signals once, keep ``signals.parquet`` + ``truth.json`` (the video is
+  deleted);
+- ``--evaluate --set dev|heldout``: run the event detector and summary on every cached
+  signals table of that set and score it (seconds for the whole set). The development set
+  is what the detector's thresholds were tuned on; the held-out set is evaluated once, at
+  the end, and reported separately.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -55,6 +71,91 @@ QUICK = {
     "blepharospasm": ("astronaut",),
     "expressions": ("hopper", "person"),
 }
+
+
+CACHE = Path(os.environ.get("HEMISPASM_CACHE", "/work/cache/face2"))
+FACES = ("astronaut", "hopper", "person")
+
+
+@functools.cache
+def source_key() -> str:
+    """Hash of the sources that decide what a cached signals table holds (synthesis, video
+    measures and signal extraction): a change to any of them makes a new cache folder."""
+    import hemispasm
+
+    root = Path(hemispasm.__file__).parent
+    h = hashlib.sha256()
+    for sub in ("synth", "video"):
+        for f in sorted((root / sub).glob("*.py")):
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def entry_dir(cache: Path, set_name: str, kind: str, face: str, seed: int) -> Path:
+    return cache / source_key() / set_name / f"{kind}_{face}_{seed}"
+
+
+def render_set(
+    cache: Path, set_name: str, seeds: int, first_seed: int, seconds: float,
+    kinds: list[str] | None = None, faces: list[str] | None = None,
+) -> None:  # fmt: skip
+    """Render and extract the signals of every (kind, face, seed) not yet in the cache."""
+    from hemispasm.pipeline import write_signals_parquet
+    from hemispasm.video import load_signals
+
+    with tempfile.TemporaryDirectory() as tmp:
+        person = third_face(Path(tmp))
+        for seed in range(first_seed, first_seed + seeds):
+            for kind in kinds or list(KINDS):
+                for fname in faces or FACES:
+                    dest = entry_dir(cache, set_name, kind, fname, seed)
+                    if (dest / "signals.parquet").exists():
+                        continue
+                    kw = KINDS[kind]
+                    side = kw.get("side", "right" if seed % 2 == 0 else "left")
+                    args = {k: v for k, v in kw.items() if k != "side"}
+                    face = person if fname == "person" else fname
+                    work = Path(tmp) / f"{kind}{fname}{seed}"
+                    t0 = time.perf_counter()
+                    syn = synth_video(
+                        work, side=side, seconds=seconds, seed=seed, face=face, **args
+                    )
+                    sig = load_signals(syn.video)
+                    part = dest.with_name(dest.name + ".part")
+                    part.mkdir(parents=True, exist_ok=True)
+                    write_signals_parquet(sig.table, sig.meta, part / "signals.parquet")
+                    shutil.copy(syn.truth, part / "truth.json")
+                    shutil.rmtree(work)
+                    if dest.exists():
+                        shutil.rmtree(dest)
+                    part.rename(dest)
+                    took = round(time.perf_counter() - t0, 1)
+                    info = dict(set=set_name, kind=kind, face=fname, seed=seed, seconds=took)
+                    print(json.dumps({**info, "load": os.getloadavg()[0]}), flush=True)
+
+
+def load_truth(path: Path):
+    from hemispasm.synth.script import Script
+
+    raw = json.loads(path.read_text())
+    return Script.model_validate({k: v for k, v in raw.items() if k in Script.model_fields})
+
+
+def evaluate_set(cache: Path, set_name: str) -> list[dict]:
+    """Detect and score every cached signals table of ``set_name`` (no rendering)."""
+    from hemispasm.events import analyze_signals
+    from hemispasm.video import load_signals
+
+    rows = []
+    root = cache / source_key() / set_name
+    for d in sorted(root.glob("*_*_*")):
+        if d.name.endswith(".part") or not (d / "signals.parquet").exists():
+            continue
+        kind, fname, seed = d.name.rsplit("_", 2)
+        sig = load_signals(d / "signals.parquet")
+        analysis = analyze_signals(sig.table, fps=sig.meta.fps, synthetic=True)
+        rows.append(score(kind, fname, int(seed), load_truth(d / "truth.json"), analysis))
+    return rows
 
 
 def run(seeds: int, first_seed: int, seconds: float, quick: bool = False) -> list[dict]:
@@ -117,16 +218,31 @@ def score(kind: str, face: str, seed: int, script, analysis) -> dict:
     )
 
 
-def real_clips() -> list[dict]:
+def real_clips(cache: Path | None = None) -> list[dict]:
+    """Spasms and blinks on the real shared clips; with ``cache``, their signals are
+    extracted once and kept there (``<cache>/<source key>/real/<clip>/signals.parquet``)."""
+    from hemispasm.events import analyze_signals
+    from hemispasm.pipeline import write_signals_parquet
+    from hemispasm.video import load_signals
+
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("blink_2s_360p.mp4", "expressive_20s_360p.mp4"):
-            res = analyze(SHARED / "data/video" / name, Path(tmp) / name)
-            s = res.summary
+            if cache is None:
+                s = analyze(SHARED / "data/video" / name, Path(tmp) / name).summary
+            else:
+                dest = cache / source_key() / "real" / name / "signals.parquet"
+                if not dest.exists():
+                    sig = load_signals(SHARED / "data/video" / name)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    write_signals_parquet(sig.table, sig.meta, dest)
+                sig = load_signals(dest)
+                an = analyze_signals(sig.table, fps=sig.meta.fps)
+                s = an.summary
             out.append(
                 dict(
                     clip=name,
-                    spasms=len(res.analysis.spasms),
+                    spasms=sum(d.spasm_count for d in s.sides.values()),
                     blinks=s.blink_count,
                     pattern=s.pattern.pattern,
                     lower_face_only=sum(d.lower_face_only_count for d in s.sides.values()),
@@ -238,7 +354,36 @@ def main() -> None:
         "--figure", nargs="+", metavar="NAME=ROWS.json", help="Only draw the figure of runs."
     )
     ap.add_argument("--figure-out", type=Path, default=Path("docs/img/face_validation.png"))
+    ap.add_argument("--cache", type=Path, default=CACHE, help="Cache folder (outside the repo).")
+    ap.add_argument("--set", default="dev", help="Cache set: dev or heldout.")
+    ap.add_argument("--render", action="store_true", help="Render + extract into the cache.")
+    ap.add_argument("--evaluate", action="store_true", help="Detect + score from the cache.")
+    ap.add_argument("--kinds", nargs="+", choices=list(KINDS), help="Only these kinds.")
+    ap.add_argument("--faces", nargs="+", choices=list(FACES), help="Only these faces.")
+    ap.add_argument("--no-real", action="store_true", help="Skip the real shared clips.")
     args = ap.parse_args()
+    if args.render:
+        render_set(args.cache, args.set, args.seeds, args.first_seed, args.seconds,
+                   args.kinds, args.faces)  # fmt: skip
+        return
+    if args.evaluate:
+        rows = evaluate_set(args.cache, args.set)
+        real = [] if args.no_real else real_clips(args.cache)
+        n_seeds = len({r["seed"] for r in rows})
+        md = markdown(
+            rows,
+            real,
+            title=f"`python benchmarks/validate_face.py --evaluate --set {args.set}` — "
+            f"{dt.date.today()}, {len(rows)} cached SYNTHETIC videos ({n_seeds} seeds, faces "
+            f"{', '.join(sorted({r['face'] for r in rows}))}), load average "
+            f"{os.getloadavg()[0]:.1f}.",
+        )
+        print(md)
+        if args.out:
+            args.out.write_text(md, encoding="utf-8")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        return
     if args.figure:
         runs = {
             n: json.loads(Path(f).read_text()) for n, f in (a.split("=", 1) for a in args.figure)

@@ -36,6 +36,31 @@ def test_lower_onset_right_spasm_from_pixels(tmp_path, face_model):
     assert "onset region" in html and "Pattern:" in html
 
 
+def test_issue15_done_when_command(tmp_path, face_model):
+    """The issue's own command, in full (30 s, the default face): every one of its right-sided
+    spasms is found, the eye-free ones without the eye in their regions, each with the lips as
+    its onset region, and no spasm is called that is not there."""
+    syn, out = tmp_path / "D", tmp_path / "A"
+    assert main(["synth", "--onset", "lower", "--side", "right", "--stage", "2", "--seed", "3",
+                 "--out", str(syn), "--model", str(face_model), "--quiet"]) == 0  # fmt: skip
+    assert main(["analyze", str(syn / "video.mp4"), "--out", str(out), "--model",
+                 str(face_model), "--quiet"]) == 0  # fmt: skip
+    truth = [e for e in json.loads((syn / "truth.json").read_text())["events"]
+             if e["kind"] in ("clonic", "tonic")]  # fmt: skip
+    ev = pd.read_csv(out / "events.csv", keep_default_na=False)
+    sp = ev[ev["kind"].isin(["clonic", "tonic"])]
+    assert len(truth) == 5 and len(sp) == len(truth) and set(sp["side"]) == {"right"}
+    for tr in truth:
+        hit = sp[(sp["start_s"] < tr["end_s"]) & (sp["end_s"] > tr["start_s"])]
+        assert len(hit) == 1, tr
+        regions = hit.iloc[0]["regions"].split(";")
+        assert ("orbicularis_oculi" in regions) == ("orbicularis_oculi" in tr["regions"])
+        assert hit.iloc[0]["onset_region"] == "orbicularis_oris"
+    s = json.loads((out / "summary.json").read_text())
+    assert s["sides"]["right"]["onset_region"] == "orbicularis_oris"
+    assert s["pattern"]["pattern"] == "unilateral"
+
+
 def test_bad_whole_face_synth_options(tmp_path, capsys):
     for argv in (["--onset", "middle"], ["--pattern", "tic"], ["--side", "up"]):
         code = main(["synth", *argv, "--out", str(tmp_path / "x"), "--quiet"])

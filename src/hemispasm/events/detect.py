@@ -48,9 +48,9 @@ class DetectParams(BaseModel):
     min_event_s: float = Field(0.05, ge=0)
     region_z: float = Field(4.0, gt=0)
     lower_z: float = Field(6.0, gt=0)
-    lower_min_s: float = Field(0.1, ge=0)
-    onset_tol_s: float = Field(0.25, ge=0)
-    onset_lookback_s: float = Field(0.6, ge=0)
+    lower_min_s: float = Field(0.3, ge=0)
+    onset_tol_s: float = Field(0.1, ge=0)
+    onset_lookback_s: float = Field(1.0, ge=0)
     faint: bool = True
     faint_onset: float = Field(0.06, gt=0, lt=1)
     faint_z: float = Field(5.0, gt=0)
@@ -286,9 +286,17 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         return events
     masks = face.lower_face_masks(z, len(t), p.lower_z)
     kw = dict(t=t, fps=fps, masks=masks, z=z)
+    eyes = face.eye_z(table)
+    zt = face.region_z(table, timing=True)
     out = [
         face.annotate_eye_spasm(
-            e, **kw, onset_tol_s=p.onset_tol_s, lookback_s=p.onset_lookback_s, b2_z=p.region_z
+            e,
+            **kw,
+            onset_tol_s=p.onset_tol_s,
+            lookback_s=p.onset_lookback_s,
+            b2_z=p.region_z,
+            eyes=eyes,
+            zt=zt,
         )
         if e.is_spasm
         else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)
@@ -305,6 +313,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         tonic_min_s=p.tonic_min_s,
         train_gap_s=p.train_gap_s,
         veto_thr=p.lower_z,
+        zt=zt,
     )
     return face.merge_overlapping(out)
 

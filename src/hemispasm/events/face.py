@@ -46,6 +46,70 @@ BLENDSHAPES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Onset of a channel: walking back from its peak to the last frame above ``ONSET_SHARE`` of
+#: the peak (and above ``ONSET_MIN_Z``). The same share of every channel's own rise, so
+#: channels with large and small peaks (a blendshape at z 40, a lip distance at z 5, the lid)
+#: are timed alike; the detection threshold crossing is not used for timing (it comes later
+#: on a weak channel). ENGINEERING choices, tuned on the development seeds (docs/validation.md).
+ONSET_SHARE = 0.25
+ONSET_MIN_Z = 2.0
+#: A channel times its region only when it leads at its peak: above ``ONSET_PEAK_Z`` and
+#: ``ONSET_SIDE_RATIO`` times the same channel of the other side (the face model couples the
+#: two mouth corners, so a one-sided lip press moves the other side's lip distance a little;
+#: whether the event is one-sided at all is decided by the detection, not here). ENGINEERING
+#: choices.
+ONSET_PEAK_Z = 3.0
+ONSET_SIDE_RATIO = 1.25
+
+
+def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Eye closure per side in robust SD below the median eye-aspect ratio (``ear_<side>``)."""
+    out = {}
+    for side in SIDES:
+        col = f"ear_{side}"
+        if col in table:
+            z = _z(table[col].to_numpy(dtype=float))
+            if z is not None:
+                out[side] = -z
+    return out
+
+
+def walk_back(v: np.ndarray, peak: int, lo: int) -> int:
+    """First frame of the rise that ends at ``peak``: walking back while ``v`` stays above
+    ``max(ONSET_MIN_Z, ONSET_SHARE * v[peak])`` (not before ``lo``)."""
+    lvl = max(ONSET_MIN_Z, ONSET_SHARE * float(v[peak]))
+    j = peak
+    while j > lo and np.isfinite(v[j - 1]) and v[j - 1] > lvl:
+        j -= 1
+    return j
+
+
+def region_onsets(
+    z: dict[str, np.ndarray], side: str, regions, a: int, b: int, lo: int
+) -> dict[str, int]:
+    """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
+    earliest :func:`walk_back` of its one-sided channels (not before ``lo``)."""
+    other = _other(side)
+    out: dict[str, int] = {}
+    for region in regions:
+        prefix = f"{region}_{side}"
+        for key, v in z.items():
+            if key.split("#")[0] != prefix:
+                continue
+            seg = v[a:b]
+            if not np.isfinite(seg).any():
+                continue
+            ip = a + int(np.nanargmax(seg))
+            pk = float(v[ip])
+            w = z.get(f"{region}_{other}" + key[len(prefix) :])
+            zb = float(np.nanmax(w[a:b])) if w is not None and np.isfinite(w[a:b]).any() else 0.0
+            if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                continue
+            j = walk_back(v, ip, lo)
+            out[region] = min(out.get(region, j), j)
+    return out
+
+
 def _z(x: np.ndarray) -> np.ndarray | None:
     from hemispasm.events.detect import robust_sigma
 
@@ -57,18 +121,28 @@ def _z(x: np.ndarray) -> np.ndarray | None:
     return (x - np.nanmedian(x)) / sig
 
 
-def region_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
+#: Further channels used only to time a region that is already found active (never to find
+#: or veto an event): ``mouth{Other}`` (the lips shifted toward the other side: this side's
+#: half of the sphincter drawing its lips toward the midline), an antisymmetric channel that
+#: an asymmetric voluntary pucker also moves, so it cannot decide one-sidedness.
+TIMING_BLENDSHAPES: dict[str, tuple[str, ...]] = {"orbicularis_oris": ("mouth{Other}",)}
+
+
+def region_z(table: pd.DataFrame, *, timing: bool = False) -> dict[str, np.ndarray]:
     """Per-frame activation, in robust SD above its median, of every region channel:
-    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``."""
+    ``<region>_<side>`` (the geometric measure) and ``<region>_<side>#<blendshape>``; with
+    ``timing``, also the :data:`TIMING_BLENDSHAPES` channels."""
     out = {}
     for region in MEASURED_REGIONS:
         for side in SIDES:
             chans = [(f"{region}_{side}", f"{region}_{side}")]
-            cap = side.capitalize()
+            cap, oth = side.capitalize(), _other(side).capitalize()
+            extra = TIMING_BLENDSHAPES.get(region, ()) if timing else ()
             chans += [
-                (f"{region}_{side}#{b.format(Side='')}", "bs_" + b.format(Side=cap))
-                for b in BLENDSHAPES.get(region, ())
-            ]
+                (f"{region}_{side}#{b.format(Side='', Other='')}",
+                 "bs_" + b.format(Side=cap, Other=oth))
+                for b in (*BLENDSHAPES.get(region, ()), *extra)
+            ]  # fmt: skip
             for key, col in chans:
                 if col in table:
                     z = _z(table[col].to_numpy(dtype=float))
@@ -131,6 +205,42 @@ def lower_face_masks(
     return out
 
 
+#: The pooled mouth: the mean, per side and frame, of every mouth channel's activation
+#: (z clipped at 0). A faint one-sided twitch leans every mouth channel to its side a little
+#: (the face model couples the two corners, so no single channel is twice the other side's);
+#: the pool is one-sided when above ``POOL_Z`` and ``POOL_RATIO`` times the other side's pool
+#: within ``train_gap_s`` (speech and expressions move both pools). ENGINEERING choices,
+#: tuned on the development seeds (docs/validation.md).
+POOL_Z = 2.0
+POOL_RATIO = 1.6
+
+
+def mouth_pool(z: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Per side: the mean of the mouth channels' activations (z clipped at 0), NaN-safe."""
+    out = {}
+    for side in SIDES:
+        chans = [
+            np.clip(np.nan_to_num(v, nan=0.0), 0, None)
+            for k, v in z.items()
+            if k.split("#")[0] in {f"{r}_{side}" for r in MOUTH}
+        ]
+        if chans:
+            out[side] = np.mean(chans, axis=0)
+    return out if len(out) == 2 and all(v.size == n for v in out.values()) else {}
+
+
+def pool_mask(pool: dict[str, np.ndarray], side: str, pad: int) -> np.ndarray:
+    """Frames where ``side``'s mouth pool is one-sided (see :data:`POOL_Z`), with hysteresis
+    (off at half of it)."""
+    from scipy import ndimage
+
+    a, b = pool[side], pool[_other(side)]
+    b_max = ndimage.maximum_filter1d(b, size=2 * pad + 1)  # the other side, nearby in time
+    hi = (a > POOL_Z) & (a > POOL_RATIO * b_max)
+    lo = (a > POOL_Z / 2) & (a > POOL_RATIO * b_max)
+    return _hysteresis(hi, lo)
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     from scipy import ndimage
 
@@ -159,35 +269,54 @@ def annotate_eye_spasm(
     onset_tol_s: float,
     lookback_s: float,
     b2_z: float = 4.0,
+    eyes: dict[str, np.ndarray] | None = None,
+    zt: dict[str, np.ndarray] | None = None,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
     eye-closing spasm."""
     side = e.side
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
-    i1 = int(np.searchsorted(t, e.end_s - 1e-9))
+    i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
     a = max(0, i0 - round(lookback_s * fps))
     starts = {}
     for region, m in masks.get(side, {}).items():
         if region in e.regions or region in MOUTH:
-            j = _first_on(m, a, max(i1, i0 + 1))
+            j = _first_on(m, a, i1)
             if j is not None and j < i1:
                 starts[region] = j
+    # timing: each region's own rise (walk back from its peak), the lid's likewise
+    cand = [r for r in MEASURED_REGIONS if r != "frontalis" and (r in starts or r in e.regions)]
+    cand += [r for r in MOUTH if r not in cand]
+    timed = region_onsets(zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
+    for r in timed:
+        starts.setdefault(r, timed[r])
+    ez = (eyes or {}).get(side)
+    eye_on = i0
+    if ez is not None and np.isfinite(ez[i0:i1]).any():
+        eye_on = min(i0, walk_back(ez, i0 + int(np.nanargmax(ez[i0:i1])), a))
     onset, start = "orbicularis_oculi", i0
     tol = round(onset_tol_s * fps)
-    lead = {r: j for r, j in starts.items() if j < i0 - tol}
+    lead = {r: j for r, j in timed.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
-        start = lead[onset]
-    b2 = brow_lift(z, side, i0, max(i1, i0 + 1), b2_z)
+        start = min(i0, lead[onset])
+    b2 = brow_lift(z, side, i0, i1, b2_z)
     regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
     return e.model_copy(
         update=dict(start_s=float(t[start]), regions=regions, onset_region=onset, babinski2=b2)
     )
 
 
+#: Babinski-2: the same-side brow channel must exceed the other side's by this factor (the
+#: face model lifts the other brow a little with it). ENGINEERING choice, tuned on the
+#: development seeds (docs/validation.md).
+B2_SIDE_RATIO = 1.5
+
+
 def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool | None:
     """The other Babinski sign during [i0, i1): a frontalis channel of ``side`` (geometric
-    brow height or ``browOuterUp``) above ``thr`` and twice the same channel of the other side;
+    brow height or ``browOuterUp``) above ``thr`` and ``B2_SIDE_RATIO`` times the same channel
+    of the other side;
     None when no frontalis channel is measurable there."""
     other = _other(side)
     found, measured = False, False
@@ -202,7 +331,7 @@ def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float)
         measured = True
         za = float(np.nanmax(seg))
         zb = float(np.nanmax(b[i0:i1])) if np.isfinite(b[i0:i1]).any() else 0.0
-        found |= za > thr and za > 2 * max(zb, 0.0)
+        found |= za > thr and za > B2_SIDE_RATIO * max(zb, 0.0)
     return found if measured else None
 
 
@@ -218,6 +347,7 @@ def lower_face_events(
     tonic_min_s: float,
     train_gap_s: float,
     veto_thr: float = 6.0,
+    zt: dict[str, np.ndarray] | None = None,
 ) -> list[Event]:
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
@@ -234,8 +364,15 @@ def lower_face_events(
             continue
         union = np.zeros(n, bool)
         for region, m in ms.items():
-            if region != "frontalis":  # a lone one-sided brow lift may be compensatory
+            # the mouth regions only: a lone one-sided brow lift may be compensatory, and a
+            # brow drawn down without the eye closing is not how a spasm of the orbicularis
+            # oculi and corrugator looks (they contract together)
+            if region in MOUTH:
                 union |= m
+        pool = mouth_pool(z, n)
+        pad = round(VETO_PAD_S * fps)  # speech: the other side moves in the next syllable
+        pooled = pool_mask(pool, side, pad) if pool else np.zeros(n, bool)
+        union |= pooled
         union &= ~blocked
         busy = np.zeros(n, bool)
         for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
@@ -246,13 +383,19 @@ def lower_face_events(
         for i0, i1 in _runs(union):
             if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
                 continue
-            active = [r for r, m in ms.items() if m[i0:i1].any()]
-            pad = round(train_gap_s * fps)  # speech: the other side moves in the next syllable
-            if _other_side_moves(z, active, _other(side), max(0, i0 - pad), i1 + pad, veto_thr):
+            active = [r for r, m in ms.items() if m[i0:i1].any() and r in MOUTH]
+            if pooled[i0:i1].any():
+                # the pool decided one-sidedness; its regions are the mouth channels that lead
+                active = sorted(
+                    {*active, *region_onsets(z, side, MOUTH, i0, i1, i0)}, key=REGIONS.index
+                )
+                if not active:
+                    continue
+            elif _other_side_comparable(z, active, side, i0, i1, pad):
                 continue
-            segs.append((i0, i1))
+            segs.append((i0, i1, tuple(active)))
         # twitches closer than the train gap form one clonic train
-        groups: list[list[tuple[int, int]]] = []
+        groups: list[list[tuple[int, int, tuple[str, ...]]]] = []
         gap = round(train_gap_s * fps)
         for s in segs:
             if groups and s[0] - groups[-1][-1][1] <= gap and (s[1] - s[0]) * dt < tonic_min_s:
@@ -263,8 +406,13 @@ def lower_face_events(
             i0, i1 = g[0][0], g[-1][1]
             starts = {r: _first_on(m, i0, i1) for r, m in ms.items()}
             starts = {r: j for r, j in starts.items() if j is not None}
+            for r in {r for sg in g for r in sg[2]} - set(starts):  # found through the pool
+                starts[r] = i0
             regions = sorted(starts, key=REGIONS.index)
-            onset = min(starts, key=lambda r: (starts[r], REGIONS.index(r)))
+            # the onset region: each region's own rise, timed alike (walk back from the peak)
+            timed = region_onsets(zt or z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
+            timed = {r: timed.get(r, j) for r, j in starts.items()}
+            onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
             peak = max(
                 float(np.nanmax(v[i0:i1]))
                 for k, v in z.items()
@@ -294,6 +442,35 @@ def lower_face_events(
         if not any(o.side != e.side and _overlap(o, e) and o.amplitude > e.amplitude for o in out)
     ]
     return keep
+
+
+#: Speech veto: a one-sided run is dropped when, in its strongest channel, the other side
+#: reaches this share of its peak within ``train_gap_s`` of it (both mouth corners moving
+#: comparably: speech, an expression). ENGINEERING choice, tuned on the development seeds.
+VETO_SHARE = 0.5
+#: How far in time (s) the speech veto and the pooled mouth look at the other side.
+VETO_PAD_S = 0.5
+
+
+def _other_side_comparable(
+    z: dict[str, np.ndarray], regions: list[str], side: str, i0: int, i1: int, pad: int
+) -> bool:
+    """True when the other side moves comparably to ``side`` in the strongest channel of
+    ``regions`` during [i0, i1) (the other side looked at ``pad`` frames either side)."""
+    best, key_best = -np.inf, None
+    for key, v in z.items():
+        base = key.split("#")[0]
+        if base.rsplit("_", 1)[0] in regions and base.endswith("_" + side):
+            seg = v[i0:i1]
+            if np.isfinite(seg).any() and np.nanmax(seg) > best:
+                best, key_best = float(np.nanmax(seg)), key
+    if key_best is None:
+        return False
+    w = z.get(key_best.replace(f"_{side}", f"_{_other(side)}", 1))
+    if w is None:
+        return False
+    seg = w[max(0, i0 - pad) : i1 + pad]
+    return bool(np.isfinite(seg).any() and np.nanmax(seg) >= VETO_SHARE * best)
 
 
 def _other_side_moves(

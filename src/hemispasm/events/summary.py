@@ -272,6 +272,8 @@ def summarize(
             smc_grade=smc_estimate(sp, stage, tonic_rate),
         )
     active = [s for s in SIDES if sides[s].spasm_count]
+    if len(active) == 2:  # both sides only when each is clearly affected (see below)
+        active = [s for s in active if _clearly_affected(sides[s])] or active
     affected = "none" if not active else (active[0] if len(active) == 1 else "both")
     tot = times["left"] + times["right"]
     blinks = [e for e in events if e.kind == EventKind.blink]
@@ -298,6 +300,16 @@ def summarize(
     return summary
 
 
+#: A side counts toward a bilateral pattern only with at least one eye-closing spasm or this
+#: many spasms: a single lone lower-face twitch on the other side is weak evidence of the rare
+#: bilateral HFS (ENGINEERING choice; docs/validation.md).
+BILATERAL_MIN_SPASMS = 2
+
+
+def _clearly_affected(side: SideSummary) -> bool:
+    return side.eye_spasm_count > 0 or side.spasm_count >= BILATERAL_MIN_SPASMS
+
+
 def _overlaps(a: Event, b: Event, tol: float = 0.1) -> bool:
     return a.start_s < b.end_s + tol and b.start_s < a.end_s + tol
 
@@ -310,8 +322,12 @@ def recording_pattern(
     sp = {s: [e for e in events if e.side == s and e.is_spasm] for s in SIDES}
     counts = {s: len(v) for s, v in sp.items()}
     both = sp["left"] + sp["right"]
+    clear = {
+        s: any("orbicularis_oculi" in e.regions for e in v) or len(v) >= BILATERAL_MIN_SPASMS
+        for s, v in sp.items()
+    }
     sync = None
-    if sp["left"] and sp["right"]:
+    if sp["left"] and sp["right"] and (all(clear.values()) or not any(clear.values())):
         n_sync = sum(
             any(_overlaps(e, o) for o in sp["right" if e.side == "left" else "left"]) for e in both
         )
@@ -330,7 +346,9 @@ def recording_pattern(
         f"bilateral_synchronous: >= {SYNC_CLOSURES_PER_MIN:g} forceful bilateral closures per "
         "minute (and at least 2, more than one-sided spasms), or spasms on both sides with more "
         f"than {SYNC_SHARE:.0%} of them together; bilateral_asynchronous: spasms on both sides, "
-        "mostly apart; unilateral: spasms on one side; thresholds are engineering choices"
+        "mostly apart; unilateral: spasms on one side (a side counts toward a bilateral "
+        f"pattern with an eye-closing spasm or at least {BILATERAL_MIN_SPASMS} spasms); "
+        "thresholds are engineering choices"
     )
     if len(forceful) >= 2 and rate >= SYNC_CLOSURES_PER_MIN and len(forceful) > len(both):
         pat = "bilateral_synchronous"

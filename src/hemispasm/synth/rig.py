@@ -137,13 +137,19 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
         d[:, 0] += s * 0.05 * w
         d[:, 1] -= 0.05 * near(s * 0.55, 0.6, 0.2) * on_side
         out[f"zygomaticus_{side}"] = d
-        # orbicularis oris: lips pressed on this side (upper lip down, lower lip up, inward)
+        # orbicularis oris: lips pressed and rolled in on this side (the red of the lips thins:
+        # the outer lip lines move toward each other, the inner lines much less, so closed lips
+        # never cross), and the sphincter draws the mouth corner toward the midline
         d = np.zeros((n, 2))
-        up = np.array([i for i in LIPS_UPPER if s * cx[i] > 0.03 and i != corner])
-        lo = np.array([i for i in LIPS_LOWER if s * cx[i] > 0.03])
-        d[up, 1] += 0.07 * np.clip(s * cx[up] / 0.25, 0, 1)
-        d[lo, 1] -= 0.03 * np.clip(s * cx[lo] / 0.25, 0, 1)
-        d[np.concatenate([up, lo]), 0] -= s * 0.02
+        for line, (up_amp, lo_amp) in ((0, (0.11, 0.06)), (1, (0.03, 0.015))):
+            ups = LIPS_UPPER[:11] if line == 0 else LIPS_UPPER[11:]
+            los = LIPS_LOWER[:9] if line == 0 else LIPS_LOWER[9:]
+            up = np.array([i for i in ups if s * cx[i] > 0.03 and i != corner])
+            lo = np.array([i for i in los if s * cx[i] > 0.03])
+            d[up, 1] += up_amp * np.clip(s * cx[up] / 0.25, 0, 1)
+            d[lo, 1] -= lo_amp * np.clip(s * cx[lo] / 0.25, 0, 1)
+            d[np.concatenate([up, lo]), 0] -= s * 0.03
+        d[corner, 0] -= s * 0.04
         out[f"orbicularis_oris_{side}"] = d
         # platysma: lower lip, chin and jaw on this side down and out
         d = np.zeros((n, 2))
