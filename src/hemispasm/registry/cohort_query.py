@@ -30,17 +30,13 @@ from hemispasm.registry.cohort import (
     patient_facts,
 )
 from hemispasm.registry.derive import (
-    AdverseEventRow,
-    DrugCourseRow,
-    FollowUpRow,
     InjectionRow,
     PatientRecord,
-    ScaleScoreRow,
-    SurgeryRow,
     ToxinSessionRow,
     VideoAnalysisRow,
     VisitRow,
 )
+from hemispasm.registry.records import RECORD_TABLES, SESSION_COLS
 
 log = get_logger(__name__)
 
@@ -58,85 +54,6 @@ CLINICAL_TABLES = (
     "recording",
     "analysis",
 )
-
-_SESSION_COLS = (
-    "id",
-    "date",
-    "visit_id",
-    "product_inn",
-    "brand",
-    "vial_units",
-    "dilution_ml",
-    "lot",
-    "response",
-    "peak_improvement_pct",
-    "benefit_weeks",
-)
-_TABLES: dict[str, tuple[str, tuple[str, ...], Any]] = {
-    "drug_courses": (
-        "DrugCourse",
-        (
-            "id",
-            "drug",
-            "dose_mg_per_day",
-            "start_date",
-            "stop_date",
-            "response",
-            "side_effects",
-            "stopped_for_side_effects",
-        ),
-        DrugCourseRow,
-    ),
-    "surgeries": (
-        "Surgery",
-        (
-            "id",
-            "date",
-            "procedure",
-            "side",
-            "offending_vessels",
-            "technique",
-            "lsr_recording_id",
-            "lsr_disappeared",
-            "complications",
-        ),
-        SurgeryRow,
-    ),
-    "follow_ups": (
-        "FollowUp",
-        (
-            "id",
-            "date",
-            "visit_id",
-            "surgery_id",
-            "spasm_free",
-            "improvement_pct",
-            "pgi",
-            "house_brackmann",
-        ),
-        FollowUpRow,
-    ),
-    "adverse_events": (
-        "AdverseEvent",
-        (
-            "id",
-            "event",
-            "onset_date",
-            "toxin_session_id",
-            "surgery_id",
-            "drug_course_id",
-            "severity",
-            "resolved_date",
-            "permanent",
-        ),
-        AdverseEventRow,
-    ),
-    "scale_scores": (
-        "ScaleScore",
-        ("id", "scale", "total", "source", "date", "visit_id", "analysis_id"),
-        ScaleScoreRow,
-    ),
-}
 
 
 def load_records(session: Any) -> list[PatientRecord]:
@@ -185,7 +102,7 @@ def load_records(session: Any) -> list[PatientRecord]:
     ):
         inj.setdefault(r.pop("session_id"), []).append(InjectionRow.model_construct(**r))
     for r in rows(
-        select(m.ToxinSession.patient_id, *cols(m.ToxinSession, _SESSION_COLS)).order_by(
+        select(m.ToxinSession.patient_id, *cols(m.ToxinSession, SESSION_COLS)).order_by(
             m.ToxinSession.patient_id, m.ToxinSession.date, m.ToxinSession.id
         )
     ):
@@ -193,7 +110,7 @@ def load_records(session: Any) -> list[PatientRecord]:
             ToxinSessionRow.model_construct(**r, injections=inj.get(r["id"], []))
         )
 
-    for field, (model_name, names, row_cls) in _TABLES.items():
+    for field, (model_name, names, row_cls) in RECORD_TABLES.items():
         model = getattr(m, model_name)
         for r in rows(
             select(model.patient_id, *cols(model, names)).order_by(model.patient_id, model.id)

@@ -30,6 +30,89 @@ from hemispasm.registry.derive import (
     toxin_treatment,
 )
 
+#: Columns of a toxin session read into a :class:`ToxinSessionRow`.
+SESSION_COLS = (
+    "id",
+    "date",
+    "visit_id",
+    "product_inn",
+    "brand",
+    "vial_units",
+    "dilution_ml",
+    "lot",
+    "response",
+    "peak_improvement_pct",
+    "benefit_weeks",
+)
+
+#: PatientRecord field -> (model class name, columns, row class): the per-patient tables read
+#: the same way by :func:`load_patient_record` and the cohort's bulk loader.
+RECORD_TABLES: dict[str, tuple[str, tuple[str, ...], Any]] = {
+    "drug_courses": (
+        "DrugCourse",
+        (
+            "id",
+            "drug",
+            "dose_mg_per_day",
+            "start_date",
+            "stop_date",
+            "response",
+            "side_effects",
+            "stopped_for_side_effects",
+        ),
+        DrugCourseRow,
+    ),
+    "surgeries": (
+        "Surgery",
+        (
+            "id",
+            "date",
+            "procedure",
+            "side",
+            "offending_vessels",
+            "technique",
+            "lsr_recording_id",
+            "lsr_disappeared",
+            "complications",
+        ),
+        SurgeryRow,
+    ),
+    "follow_ups": (
+        "FollowUp",
+        (
+            "id",
+            "date",
+            "visit_id",
+            "surgery_id",
+            "spasm_free",
+            "improvement_pct",
+            "pgi",
+            "house_brackmann",
+        ),
+        FollowUpRow,
+    ),
+    "adverse_events": (
+        "AdverseEvent",
+        (
+            "id",
+            "event",
+            "onset_date",
+            "toxin_session_id",
+            "surgery_id",
+            "drug_course_id",
+            "severity",
+            "resolved_date",
+            "permanent",
+        ),
+        AdverseEventRow,
+    ),
+    "scale_scores": (
+        "ScaleScore",
+        ("id", "scale", "total", "source", "date", "visit_id", "analysis_id"),
+        ScaleScoreRow,
+    ),
+}
+
 
 class UnknownPatientError(HemispasmError):
     """No patient with that registry id."""
@@ -70,22 +153,9 @@ def load_patient_record(session: Any, patient_id: str) -> PatientRecord:
         .where(m.Visit.patient_id == patient_id)
         .order_by(m.Visit.date, m.Visit.id),
     )
-    sess_cols = (
-        "id",
-        "date",
-        "visit_id",
-        "product_inn",
-        "brand",
-        "vial_units",
-        "dilution_ml",
-        "lot",
-        "response",
-        "peak_improvement_pct",
-        "benefit_weeks",
-    )
     sessions = _rows(
         session,
-        select(*cols(m.ToxinSession, *sess_cols))
+        select(*cols(m.ToxinSession, *SESSION_COLS))
         .where(m.ToxinSession.patient_id == patient_id)
         .order_by(m.ToxinSession.date, m.ToxinSession.id),
     )
@@ -127,79 +197,11 @@ def load_patient_record(session: Any, patient_id: str) -> PatientRecord:
         onset_age=p.onset_age,
         visits=[VisitRow(**v) for v in visits],
         toxin_sessions=[ToxinSessionRow(**s, injections=inj.get(s["id"], [])) for s in sessions],
-        drug_courses=[
-            DrugCourseRow(**r)
-            for r in table(
-                m.DrugCourse,
-                (
-                    "id",
-                    "drug",
-                    "dose_mg_per_day",
-                    "start_date",
-                    "stop_date",
-                    "response",
-                    "side_effects",
-                    "stopped_for_side_effects",
-                ),
-            )
-        ],
-        surgeries=[
-            SurgeryRow(**r)
-            for r in table(
-                m.Surgery,
-                (
-                    "id",
-                    "date",
-                    "procedure",
-                    "side",
-                    "offending_vessels",
-                    "technique",
-                    "lsr_recording_id",
-                    "lsr_disappeared",
-                    "complications",
-                ),
-            )
-        ],
-        follow_ups=[
-            FollowUpRow(**r)
-            for r in table(
-                m.FollowUp,
-                (
-                    "id",
-                    "date",
-                    "visit_id",
-                    "surgery_id",
-                    "spasm_free",
-                    "improvement_pct",
-                    "pgi",
-                    "house_brackmann",
-                ),
-            )
-        ],
-        adverse_events=[
-            AdverseEventRow(**r)
-            for r in table(
-                m.AdverseEvent,
-                (
-                    "id",
-                    "event",
-                    "onset_date",
-                    "toxin_session_id",
-                    "surgery_id",
-                    "drug_course_id",
-                    "severity",
-                    "resolved_date",
-                    "permanent",
-                ),
-            )
-        ],
-        scale_scores=[
-            ScaleScoreRow(**r)
-            for r in table(
-                m.ScaleScore, ("id", "scale", "total", "source", "date", "visit_id", "analysis_id")
-            )
-        ],
         video_analyses=[VideoAnalysisRow(**v) for v in video],
+        **{
+            field: [row_cls(**r) for r in table(getattr(m, model_name), names)]
+            for field, (model_name, names, row_cls) in RECORD_TABLES.items()
+        },
     )
 
 
