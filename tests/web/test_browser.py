@@ -9,6 +9,7 @@ refresh the committed images).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -45,18 +46,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextlib.contextmanager
+def serve_registry(tmp_path, *, demo_patients: int, env: dict | None = None):
+    """``hemispasm serve --dev`` as a real process on 127.0.0.1 on a fresh SYNTHETIC demo
+    registry of ``demo_patients``; yields the base URL, stops the server afterwards."""
     _need_browser()
-    reg = make_registry(tmp_path, demo_patients=12)
+    reg = make_registry(tmp_path, demo_patients=demo_patients)
     url = str(reg.engine.url)
     reg.dispose()
     port = _free_port()
-    env = {
-        **os.environ,
-        "HEMISPASM_RECORDINGS_DIR": str(tmp_path / "recordings"),
-        "HEMISPASM_WEB_HOME_RECORD_SECONDS": "3",  # the protocol's 60 s, shortened for the test
-    }
+    env = {**os.environ, "HEMISPASM_RECORDINGS_DIR": str(tmp_path / "recordings"), **(env or {})}
     log = (tmp_path / "server.log").open("w")
     code = (
         "from hemispasm.cli import main; import sys; "
@@ -82,6 +81,14 @@ def server(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    # the home recording: the protocol's 60 s, shortened for the test
+    env = {"HEMISPASM_WEB_HOME_RECORD_SECONDS": "3"}
+    with serve_registry(tmp_path, demo_patients=12, env=env) as base:
+        yield base
 
 
 @pytest.fixture

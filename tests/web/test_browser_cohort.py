@@ -8,15 +8,9 @@ web_cohort.png (webtools.screenshot) at the tablet width of the other screenshot
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
-from test_browser import _free_port, _need_browser, _shot, page  # noqa: F401 (fixture)
-from webtools import PASSWORD, make_registry
+from test_browser import _shot, page, serve_registry  # noqa: F401 (fixture)
+from webtools import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -25,37 +19,8 @@ DEMO_PATIENTS = 300  # enough for most cells to pass the small-count threshold
 
 @pytest.fixture
 def server(tmp_path):
-    _need_browser()
-    reg = make_registry(tmp_path, demo_patients=DEMO_PATIENTS)
-    url = str(reg.engine.url)
-    reg.dispose()
-    port = _free_port()
-    env = {**os.environ, "HEMISPASM_RECORDINGS_DIR": str(tmp_path / "recordings")}
-    log = (tmp_path / "server.log").open("w")
-    code = (
-        "from hemispasm.cli import main; import sys; "
-        f"sys.exit(main(['serve', '--db', {url!r}, '--host', '127.0.0.1', '--port', '{port}', "
-        f"'--dev', '--data', {str(tmp_path / 'web')!r}]))"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.25)
+    with serve_registry(tmp_path, demo_patients=DEMO_PATIENTS) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_researcher_cohort_page_and_filter(server, page):  # noqa: F811
