@@ -85,7 +85,7 @@ def serve_registry(tmp_path, *, demo_patients: int, env: dict | None = None):
 
 @pytest.fixture
 def server(tmp_path):
-    # the home recording: the protocol's 60 s, shortened for the test
+    # the home recording: the provocation protocol's 190 s, scaled to 3 s for the test
     env = {"HEMISPASM_WEB_HOME_RECORD_SECONDS": "3"}
     with serve_registry(tmp_path, demo_patients=12, env=env) as base:
         yield base
@@ -234,7 +234,10 @@ def test_home_recording_with_fake_camera(server, page):
     home.goto(link)
     assert "Recording for your clinic" in home.content()
     assert home.locator("a[href^='/patients']").count() == 0
+    assert home.locator("#steps li").count() == 6  # the protocol's tasks, listed
     home.click("#start")
+    # each task's instruction shown as it comes (no wait_for_function: the CSP forbids eval)
+    home.locator("#task-now", has_text="Step 1 of 6").wait_for(timeout=30_000)
     home.wait_for_selector("#home-done:not([hidden]), #home-error:not([hidden])", timeout=60_000)
     assert home.is_visible("#home-done"), (home.text_content("#home-error"), home.console_msgs)
     _shot(home, "home_recording")

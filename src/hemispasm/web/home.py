@@ -3,12 +3,17 @@
 - :func:`create_link` (clinician, nurse): a random 256-bit token, valid ``HOME_LINK_HOURS``
   (an engineering choice), for one upload; the database keeps its SHA-256 only. The link is
   shown once.
-- The page it opens needs no account and reaches nothing else: it guides the patient through a
-  60-s rest recording (the protocol issue will define the full protocol) with on-screen
-  prompts, records with the browser camera (getUserMedia + MediaRecorder, ``static/home.js``)
-  and uploads to ``/home/{token}/upload``, which stores the file like a visit upload (type by
-  content, size limit, generated name) and queues its analysis for that patient. The link is
-  then spent; an expired, spent or unknown link gets the same answer.
+- The page it opens needs no account and reaches nothing else: it guides the patient through the
+  standard provocation protocol (:data:`hemispasm.events.tasks.STANDARD_PROTOCOL`, `hemispasm
+  protocol`: rest, reading aloud, forceful eye closure, smiling, lip pursing, a cough) with the
+  instruction of each task on screen as it comes, records with the browser camera
+  (getUserMedia + MediaRecorder, ``static/home.js``) and uploads to ``/home/{token}/upload``
+  the video and the task segments the page timed (``tasks``: a JSON list of {task, start_s,
+  end_s}). The upload is stored like a visit upload (type by content, size limit, generated
+  name), the segments beside it as its ``.tasks.json`` sidecar (checked by
+  :func:`hemispasm.events.tasks.read_tasks`), so the analysis reports spasms per minute per
+  task and the provoked-to-rest ratio, as ``hemispasm analyze`` does. The link is then spent;
+  an expired, spent or unknown link gets the same answer.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import secrets
+from pathlib import Path
 from typing import Any
 
 from hemispasm.errors import HemispasmError
@@ -24,13 +30,53 @@ from hemispasm.registry.models import utcnow
 from hemispasm.web.models import HomeLink
 
 HOME_LINK_HOURS = 72.0
-REST_SECONDS = 60
-#: The on-screen prompts of the interim protocol (a 60-s rest recording).
+#: The on-screen prompts before the recording starts.
 PROMPTS = (
     "Sit in good light, facing the camera, your whole face in the frame.",
-    "Keep your face relaxed and look at the screen. Blink normally; do not hold back spasms.",
-    "Recording for {seconds} seconds. Stay still until the countdown ends.",
+    "The recording takes {seconds} seconds in {n} steps. Follow the instruction shown on "
+    "screen for each step; do not hold back spasms.",
 )
+#: Largest ``tasks`` field accepted with an upload (the protocol's six segments need < 1 kB).
+MAX_TASKS_BYTES = 16_384
+
+
+def home_protocol(total_s: float) -> list[dict[str, Any]]:
+    """The standard protocol's tasks for the home page, scaled to last ``total_s`` in all
+    (the protocol's own durations when ``total_s`` is its length, 190 s)."""
+    from hemispasm.events.tasks import STANDARD_PROTOCOL
+
+    k = float(total_s) / STANDARD_PROTOCOL.duration_s
+    return [
+        {"task": t.task, "instruction": t.instruction, "duration_s": round(t.duration_s * k, 3)}
+        for t in STANDARD_PROTOCOL.tasks
+    ]
+
+
+def save_tasks(raw: str, video: Path) -> Path:
+    """Write the task segments the home page timed beside the stored upload ``video`` as its
+    ``<stem>.tasks.json`` sidecar and check them; return its path.
+
+    Raises
+    ------
+    InputError
+        Too large, not JSON, or not valid task segments (the sidecar is removed).
+    """
+    from hemispasm.errors import InputError
+    from hemispasm.events.tasks import read_tasks
+
+    if len(raw.encode("utf-8")) > MAX_TASKS_BYTES:
+        raise InputError(
+            f"the task segments sent with the recording exceed {MAX_TASKS_BYTES} bytes",
+            hint="send the protocol's segments only",
+        )
+    side = video.with_name(video.stem + ".tasks.json")
+    side.write_text(raw, encoding="utf-8")
+    try:
+        read_tasks(side)
+    except BaseException:
+        side.unlink(missing_ok=True)
+        raise
+    return side
 
 
 class LinkError(HemispasmError):

@@ -330,6 +330,7 @@ class JobRunner:
             log.error("job %s: internal %s", job_id, exc.__class__.__name__)
         finally:
             path.unlink(missing_ok=True)
+            path.with_name(path.stem + ".tasks.json").unlink(missing_ok=True)  # home protocol
 
 
 def _jsonable(obj: Any) -> Any:

@@ -383,25 +383,34 @@ def home_link_create(
 @router.get("/home/{token}", response_class=HTMLResponse)
 def home_page(token: str, request: Request) -> Response:
     """The patient's recording page (no account: the one-time token is the key)."""
-    from hemispasm.web.home import PROMPTS, check_link
+    from hemispasm.web.home import PROMPTS, check_link, home_protocol
 
     check_link(request.app.state.reg, token)
+    seconds = request.app.state.settings.home_record_seconds
+    tasks = home_protocol(seconds)
     return render(
         request,
         "home.html",
         None,
         token=token,
-        prompts=PROMPTS,
-        seconds=request.app.state.settings.home_record_seconds,
+        prompts=[q.format(seconds=seconds, n=len(tasks)) for q in PROMPTS],
+        seconds=seconds,
+        tasks=tasks,
     )
 
 
 @router.post("/home/{token}/upload")
-async def home_upload(token: str, request: Request, file: UploadFile = File(...)) -> Response:
-    """The recording from the home page: stored and queued for that patient; the link is spent."""
+async def home_upload(
+    token: str,
+    request: Request,
+    file: UploadFile = File(...),
+    tasks: str | None = Form(None),
+) -> Response:
+    """The recording from the home page, with the task segments the page timed: stored and
+    queued for that patient; the link is spent."""
     from fastapi.responses import JSONResponse
 
-    from hemispasm.web.home import attach_job, check_link, spend_link
+    from hemispasm.web.home import attach_job, check_link, save_tasks, spend_link
     from hemispasm.web.jobs import create_job, save_upload
 
     reg = request.app.state.reg
@@ -410,7 +419,10 @@ async def home_upload(token: str, request: Request, file: UploadFile = File(...)
     name, kind = await save_upload(
         file, folder, max_bytes=request.app.state.settings.max_upload_bytes
     )
+    sidecar = None
     try:
+        if tasks and kind == "video":
+            sidecar = save_tasks(tasks, folder / name)
         pid = spend_link(reg, token)
         vid = clinical.visit_for(reg, pid, _dt.date.today(), actor="home recording")
         job_id = create_job(
@@ -418,6 +430,8 @@ async def home_upload(token: str, request: Request, file: UploadFile = File(...)
         )
     except BaseException:
         (folder / name).unlink(missing_ok=True)
+        if sidecar is not None:
+            sidecar.unlink(missing_ok=True)
         raise
     attach_job(reg, token, job_id)
     return JSONResponse({"received": True})

@@ -43,7 +43,11 @@ class WebSettings(BaseSettings):
     login_per_minute: int = Field(default=10, ge=1, description="Login attempts per client/min.")
     job_workers: int = Field(default=1, ge=1, le=8, description="Analyses run at once.")
     home_record_seconds: int = Field(
-        default=60, ge=1, le=600, description="Length of the home rest recording (protocol)."
+        default=190,
+        ge=1,
+        le=600,
+        description="Length of the home recording: the standard provocation protocol "
+        "(`hemispasm protocol`, 190 s), its tasks scaled to this length when it differs.",
     )
 
     def checked(self) -> WebSettings:
