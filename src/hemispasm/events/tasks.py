@@ -207,11 +207,17 @@ def read_tasks(path: str | Path, *, duration_s: float | None = None) -> list[Tas
     return segs
 
 
+def sidecar_path(video: str | Path) -> Path:
+    """Where a recording's task sidecar is written: ``<stem>.tasks.json`` beside it."""
+    v = Path(video)
+    return v.with_name(v.stem + ".tasks.json")
+
+
 def sidecar_for(video: str | Path) -> Path | None:
     """The task sidecar of a recording, if there is one: ``<stem>.tasks.json`` or
     ``<name>.tasks.json`` beside it."""
     v = Path(video)
-    for cand in (v.with_name(v.stem + ".tasks.json"), v.with_name(v.name + ".tasks.json")):
+    for cand in (sidecar_path(v), v.with_name(v.name + ".tasks.json")):
         if cand.is_file():
             return cand
     return None

@@ -62,14 +62,14 @@ def save_tasks(raw: str, video: Path) -> Path:
         Too large, not JSON, or not valid task segments (the sidecar is removed).
     """
     from hemispasm.errors import InputError
-    from hemispasm.events.tasks import read_tasks
+    from hemispasm.events.tasks import read_tasks, sidecar_path
 
     if len(raw.encode("utf-8")) > MAX_TASKS_BYTES:
         raise InputError(
             f"the task segments sent with the recording exceed {MAX_TASKS_BYTES} bytes",
             hint="send the protocol's segments only",
         )
-    side = video.with_name(video.stem + ".tasks.json")
+    side = sidecar_path(video)
     side.write_text(raw, encoding="utf-8")
     try:
         read_tasks(side)

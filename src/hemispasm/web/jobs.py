@@ -284,6 +284,7 @@ class JobRunner:
 
     def run(self, job_id: int) -> None:
         """Run one claimed job to its end (done or failed)."""
+        from hemispasm.events.tasks import sidecar_path
         from hemispasm.registry.recordings import add_recording
 
         with self.reg.read_session() as s:
@@ -330,7 +331,7 @@ class JobRunner:
             log.error("job %s: internal %s", job_id, exc.__class__.__name__)
         finally:
             path.unlink(missing_ok=True)
-            path.with_name(path.stem + ".tasks.json").unlink(missing_ok=True)  # home protocol
+            sidecar_path(path).unlink(missing_ok=True)  # the home protocol's task segments
 
 
 def _jsonable(obj: Any) -> Any:
