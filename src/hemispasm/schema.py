@@ -47,6 +47,8 @@ MEASURED_REGIONS: tuple[str, ...] = REGIONS[1:]
 
 POSE_COLUMNS: tuple[str, str, str] = ("yaw_deg", "pitch_deg", "roll_deg")
 BASE_COLUMNS: tuple[str, ...] = ("frame", "time_s", "face", "quality", "n_faces")
+#: Forehead skin lift per side from the pixels (:mod:`hemispasm.video.forehead`).
+FOREHEAD_COLUMNS: tuple[str, str] = ("forehead_left", "forehead_right")
 
 
 def region_column(region: str, side: str) -> str:
@@ -65,7 +67,7 @@ def signal_columns() -> list[str]:
     cols = [*BASE_COLUMNS, *POSE_COLUMNS, "ear_left", "ear_right"]
     for region in REGIONS:
         cols += [region_column(region, s) for s in SIDES]
-    return cols
+    return [*cols, *FOREHEAD_COLUMNS]
 
 
 class Side(StrEnum):

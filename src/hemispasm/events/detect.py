@@ -51,6 +51,8 @@ class DetectParams(BaseModel):
     lower_min_s: float = Field(0.3, ge=0)
     onset_tol_s: float = Field(0.1, ge=0)
     onset_lookback_s: float = Field(1.0, ge=0)
+    b2_forehead_z: float = Field(3.0, gt=0)
+    b2_forehead_min_iod: float = Field(0.008, gt=0)
     faint: bool = True
     faint_onset: float = Field(0.06, gt=0, lt=1)
     faint_z: float = Field(5.0, gt=0)
@@ -288,6 +290,11 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
     kw = dict(t=t, fps=fps, masks=masks, z=z)
     eyes = face.eye_z(table)
     zt = face.region_z(table, timing=True)
+    forehead = {
+        s: table[f"forehead_{s}"].to_numpy(dtype=float)
+        for s in ("left", "right")
+        if f"forehead_{s}" in table
+    }
     out = [
         face.annotate_eye_spasm(
             e,
@@ -297,6 +304,9 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
             b2_z=p.region_z,
             eyes=eyes,
             zt=zt,
+            forehead=forehead,
+            forehead_z=p.b2_forehead_z,
+            forehead_min_iod=p.b2_forehead_min_iod,
         )
         if e.is_spasm
         else face.annotate_bilateral(e, t=t, z=z, thr=p.region_z)

@@ -271,9 +271,13 @@ def annotate_eye_spasm(
     b2_z: float = 4.0,
     eyes: dict[str, np.ndarray] | None = None,
     zt: dict[str, np.ndarray] | None = None,
+    forehead: dict[str, np.ndarray] | None = None,
+    forehead_z: float = 3.0,
+    forehead_min_iod: float = 0.008,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
-    eye-closing spasm."""
+    eye-closing spasm (``forehead``: the ``forehead_<side>`` columns, see
+    :func:`forehead_lift`)."""
     side = e.side
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
     i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
@@ -301,6 +305,17 @@ def annotate_eye_spasm(
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
         start = min(i0, lead[onset])
     b2 = brow_lift(z, side, i0, i1, b2_z)
+    if forehead and b2 is not True:
+        fl = forehead_lift(
+            forehead.get(side),
+            i0,
+            i1,
+            fps=fps,
+            thr_z=forehead_z,
+            min_iod=forehead_min_iod,
+            closure=ez,
+        )
+        b2 = fl if b2 is None else (b2 or bool(fl))
     regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
     return e.model_copy(
         update=dict(start_s=float(t[start]), regions=regions, onset_region=onset, babinski2=b2)
@@ -333,6 +348,59 @@ def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float)
         zb = float(np.nanmax(b[i0:i1])) if np.isfinite(b[i0:i1]).any() else 0.0
         found |= za > thr and za > B2_SIDE_RATIO * max(zb, 0.0)
     return found if measured else None
+
+
+#: Forehead lift: the baseline is the median of the second before the event; the lift is read
+#: on the frames where the eye is closed by at least ``FOREHEAD_CLOSED`` of its deepest closure
+#: in the event, as their ``FOREHEAD_Q`` percentile (the sign is the brow rising *while* the eye
+#: closes; a rebound after the eye reopens does not count). ENGINEERING choices, tuned on the
+#: development seeds (docs/validation.md, third pass).
+FOREHEAD_BASE_S = 1.0
+FOREHEAD_CLOSED = 0.3
+FOREHEAD_Q = 90.0
+
+
+def forehead_lift(
+    x: np.ndarray | None,
+    i0: int,
+    i1: int,
+    *,
+    fps: float,
+    thr_z: float,
+    min_iod: float,
+    closure: np.ndarray | None = None,
+) -> bool | None:
+    """Whether the forehead of one side rose while the eye closed in [i0, i1).
+
+    ``x`` is a ``forehead_<side>`` column (IOD, up positive, :mod:`hemispasm.video.forehead`),
+    ``closure`` the eye's closure (larger = more closed; None: every frame of the event counts).
+    The lift, the ``FOREHEAD_Q`` percentile of ``x`` over the closed frames minus the median of
+    the ``FOREHEAD_BASE_S`` before the event, must exceed ``min_iod`` and ``thr_z`` robust SDs of
+    the column's frame-to-frame noise. The skin above the brow is read from the pixels, so a brow
+    the face model does not follow (behind a spectacle frame) still counts. None when the column
+    is missing or empty there.
+    """
+    if x is None:
+        return None
+    seg = x[i0:i1]
+    base = x[max(0, i0 - max(1, round(FOREHEAD_BASE_S * fps))) : i0]
+    if not (np.isfinite(seg).any() and np.isfinite(base).any()):
+        return None
+    keep = np.isfinite(seg)
+    if closure is not None:
+        c = closure[i0:i1]
+        if np.isfinite(c).any():
+            keep &= np.nan_to_num(c, nan=-np.inf) >= FOREHEAD_CLOSED * float(np.nanmax(c))
+    if not keep.any():
+        return None
+    from hemispasm.events.detect import robust_sigma
+
+    d = np.diff(x[np.isfinite(x)])
+    sig = robust_sigma(d) / np.sqrt(2.0) if d.size > 10 else float("nan")
+    lift = float(np.percentile(seg[keep], FOREHEAD_Q) - np.nanmedian(base))
+    if not (np.isfinite(sig) and sig > 0):
+        return bool(lift > min_iod)
+    return bool(lift > min_iod and lift > thr_z * sig)
 
 
 def lower_face_events(

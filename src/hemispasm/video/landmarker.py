@@ -301,6 +301,7 @@ _EMPTY[[_COL["face"], _COL["quality"], _COL["n_faces"]]] = 0.0
 _EAR = [_COL["ear_left"], _COL["ear_right"]]
 _POSE = [_COL["yaw_deg"], _COL["pitch_deg"], _COL["roll_deg"]]
 _REGIONS = [_COL[k] for k in REGION_KEYS]
+_FOREHEAD = [_COL["forehead_left"], _COL["forehead_right"]]
 _BS = slice(_COL[BS_COLUMNS[0]], _COL[BS_COLUMNS[0]] + len(BS_COLUMNS))
 
 
@@ -389,7 +390,10 @@ def iter_rows(
     ``keep_from_s`` are warm-up for the tracker and are not yielded. ``rotation_deg`` is the
     file's display rotation (read once by :func:`hemispasm.video.probe`).
     """
+    from hemispasm.video.forehead import ForeheadTracker
+
     keep = start_s if keep_from_s is None else keep_from_s
+    forehead = ForeheadTracker()
     frames = iter_frames(
         path, start_s=start_s, end_s=end_s, threads=decode_threads, rotation_deg=rotation_deg
     )
@@ -410,4 +414,5 @@ def iter_rows(
             if t < keep - 1e-6:
                 continue
             row, lms = frame_row(result, index, t, w, h, tracker)
+            row[_FOREHEAD] = forehead.update(rgb, lms)
             yield row, (lms if with_landmarks else None)
