@@ -51,7 +51,7 @@ class DetectParams(BaseModel):
     lower_min_s: float = Field(0.3, ge=0)
     onset_tol_s: float = Field(0.1, ge=0)
     onset_lookback_s: float = Field(1.0, ge=0)
-    b2_forehead_z: float = Field(3.0, gt=0)
+    b2_forehead_z: float = Field(5.0, gt=0)
     b2_forehead_min_iod: float = Field(0.008, gt=0)
     faint: bool = True
     faint_onset: float = Field(0.06, gt=0, lt=1)

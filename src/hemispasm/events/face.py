@@ -272,7 +272,7 @@ def annotate_eye_spasm(
     eyes: dict[str, np.ndarray] | None = None,
     zt: dict[str, np.ndarray] | None = None,
     forehead: dict[str, np.ndarray] | None = None,
-    forehead_z: float = 3.0,
+    forehead_z: float = 5.0,
     forehead_min_iod: float = 0.008,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
