@@ -8,7 +8,9 @@ that aligns, crops and samples at once, asked only for the band's pixels (OpenCV
 the output it is given). The values differ only by the naive way's second interpolation
 (the last column).
 
-Run: ``python benchmarks/bench_forehead.py [--frames 300]`` (needs ../shared or
+Then the whole signals extraction of each clip with and without the step (end to end).
+
+Run: ``python benchmarks/bench_forehead.py [--frames 300] [--rounds 3]`` (needs ../shared or
 HEMISPASM_SHARED and the model). The landmarks of every frame are found once first; the timed
 loops then run the forehead step alone on the decoded frames (held in memory for this
 benchmark only: at most ``--frames`` frames of the shared clips).
@@ -102,6 +104,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3, help="end-to-end rounds per clip")
     args = ap.parse_args()
     model = str(resolve_model(None))
     print(f"load average {os.getloadavg()[0]:.1f}")
@@ -117,6 +120,35 @@ def main() -> None:
         m, a, b = (1000 * statistics.median(x) for x in (t_model, t_naive, t_fast))
         print(f"| {clip} | {len(frames)} | {m:.1f} | {a:.2f} | {b:.2f} | {a / b:.1f}x "
               f"| {100 * b / m:.1f} % | {diff:.1e} |")  # fmt: skip
+    end_to_end(args.rounds)
+
+
+def end_to_end(rounds: int) -> None:
+    """The whole signals extraction of each clip (``video_signals``, one worker), with the
+    forehead step and with it switched off (``update`` returning NaN at once), interleaved."""
+    from hemispasm.video import forehead as fh
+    from hemispasm.video.signals import video_signals
+
+    real = fh.ForeheadTracker.update
+
+    def off(self, rgb, landmarks):
+        return (float("nan"), float("nan"))
+
+    print()
+    print("| clip | rounds | without forehead s | with forehead s | added |")
+    print("|---|---|---|---|---|")
+    for clip in CLIPS:
+        path = SHARED / "data/video" / clip
+        t = {"off": [], "on": []}
+        for _ in range(rounds):
+            for mode in ("off", "on"):
+                fh.ForeheadTracker.update = off if mode == "off" else real
+                t0 = time.perf_counter()
+                video_signals(path, workers=1)
+                t[mode].append(time.perf_counter() - t0)
+        fh.ForeheadTracker.update = real
+        a, b = statistics.median(t["off"]), statistics.median(t["on"])
+        print(f"| {clip} | {rounds} | {a:.2f} | {b:.2f} | {100 * (b / a - 1):+.1f} % |")
 
 
 if __name__ == "__main__":
