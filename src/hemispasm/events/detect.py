@@ -255,7 +255,10 @@ def detect_events(
             singles.append((side, i0, i1, peak, conf))
 
     if p.faint:
-        faint = faint_twitches(table, clos, events, singles, blocked, fps, p)
+        from hemispasm.events import face
+
+        brows = face.brows_raised(face.region_z(table), n, p.region_z)
+        faint = faint_twitches(table, clos, events, singles, blocked, fps, p, brows)
         singles = merge_items(singles + faint)
 
     # one-sided: tonic when long, else clonic twitches grouped into trains
@@ -314,6 +317,8 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         train_gap_s=p.train_gap_s,
         veto_thr=p.lower_z,
         zt=zt,
+        lookback_s=p.onset_lookback_s,
+        onset_tol_s=p.onset_tol_s,
     )
     return face.merge_overlapping(out)
 
@@ -336,6 +341,7 @@ def faint_twitches(
     blocked: np.ndarray,
     fps: float,
     p: DetectParams,
+    brows: np.ndarray | None = None,
 ) -> list[tuple[str, int, int, float, float]]:
     """Faint one-sided twitches below the onset threshold (issue 15).
 
@@ -350,7 +356,8 @@ def faint_twitches(
     (blendshape) of it; the eye's closure against rest at least half ``faint_onset``; neither
     channel saying the other eye closed more; at most
     ``faint_max_s`` long; away from the main stage's blinks and bilateral closures (0.1 s
-    margin), head turns and lost face, and outside its one-sided candidates. A twitch is then
+    margin), head turns and lost face, outside its one-sided candidates, and not while both
+    brows are raised (``brows``, :func:`hemispasm.events.face.brows_raised`). A twitch is then
     grown over the one-sided closure that holds around it (a faint tonic contraction).
 
     Returns ``(side, i0, i1, peak, confidence)`` items like the main stage's one-sided
@@ -365,6 +372,8 @@ def faint_twitches(
         if e.kind in (EventKind.blink, EventKind.voluntary):
             i0, i1 = np.searchsorted(t, [e.start_s, e.end_s])
             busy[max(0, i0 - pad) : i1 + pad] = True
+    if brows is not None and brows.size == n:
+        busy |= brows  # both brows raised: a voluntary expression moves both lids unevenly
     taken = np.zeros(n, dtype=bool)
     for _, i0, i1, _, _ in singles:  # one-sided candidates of the main stage
         taken[i0:i1] = True

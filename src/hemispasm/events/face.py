@@ -60,6 +60,10 @@ ONSET_MIN_Z = 2.0
 #: choices.
 ONSET_PEAK_Z = 3.0
 ONSET_SIDE_RATIO = 1.25
+#: A rise times its region only when it lasts this long (s) above ``ONSET_MIN_Z``: shorter
+#: than the shortest clonic twitch the validation injects (0.10 s, docs/events.md) it is a
+#: flicker of the face model, not a contraction. ENGINEERING choice (third pass).
+ONSET_MIN_S = 0.1
 
 
 def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -85,12 +89,28 @@ def walk_back(v: np.ndarray, peak: int, lo: int) -> int:
 
 
 def region_onsets(
-    z: dict[str, np.ndarray], side: str, regions, a: int, b: int, lo: int
+    z: dict[str, np.ndarray],
+    side: str,
+    regions,
+    a: int,
+    b: int,
+    lo: int,
+    ref: int | None = None,
+    tol: int = 0,
+    min_len: int = 1,
 ) -> dict[str, int]:
     """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
-    earliest :func:`walk_back` of its one-sided channels (not before ``lo``)."""
+    earliest :func:`walk_back` of its one-sided channels (not before ``lo``).
+
+    With ``ref`` (the frame where the event itself starts), a channel is timed on its rises
+    that belong to the event: every stretch above ``ONSET_MIN_Z`` in [a, b) whose peak is
+    one-sided (as above) and that is still on within ``tol`` frames of the event's start, or
+    of the start of a rise already joined to it (a spasm spreads from region to region, each
+    still contracting when the next one starts). A rise that was over before the event began
+    (noise, an earlier movement) does not time it; a rise that began before the detection
+    run (a lip press read too weakly to pass the one-sided test) does."""
     other = _other(side)
-    out: dict[str, int] = {}
+    rises: list[tuple[str, int, int]] = []  # region, onset (walked back), last frame on
     for region in regions:
         prefix = f"{region}_{side}"
         for key, v in z.items():
@@ -99,15 +119,42 @@ def region_onsets(
             seg = v[a:b]
             if not np.isfinite(seg).any():
                 continue
-            ip = a + int(np.nanargmax(seg))
-            pk = float(v[ip])
             w = z.get(f"{region}_{other}" + key[len(prefix) :])
             zb = float(np.nanmax(w[a:b])) if w is not None and np.isfinite(w[a:b]).any() else 0.0
-            if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
-                continue
-            j = walk_back(v, ip, lo)
-            out[region] = min(out.get(region, j), j)
+            if ref is None:
+                peaks = [(a + int(np.nanargmax(seg)), b)]
+            else:
+                above = np.nan_to_num(seg, nan=-np.inf) > ONSET_MIN_Z
+                peaks = [(a + s0 + int(np.nanargmax(seg[s0:s1])), a + s1)
+                         for s0, s1 in _runs(above) if s1 - s0 >= min_len]  # fmt: skip
+            for ip, end in peaks:
+                pk = float(v[ip])
+                if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                    continue
+                rises.append((region, walk_back(v, ip, lo), end))
+    if ref is not None:
+        rises = _joined(rises, ref, tol)
+    out: dict[str, int] = {}
+    for region, j, _ in rises:
+        out[region] = min(out.get(region, j), j)
     return out
+
+
+def _joined(rises: list[tuple[str, int, int]], ref: int, tol: int) -> list[tuple[str, int, int]]:
+    """The rises (region, onset, end) joined to an event starting at ``ref``: still on at
+    ``ref - tol``, or at ``tol`` before the onset of a rise already joined (repeated until no
+    rise joins)."""
+    start, keep, rest = ref, [], list(rises)
+    grown = True
+    while grown:
+        grown = False
+        for r in list(rest):
+            if r[2] >= start - tol:
+                keep.append(r)
+                rest.remove(r)
+                if r[1] < start:
+                    start, grown = r[1], True
+    return keep
 
 
 def _z(x: np.ndarray) -> np.ndarray | None:
@@ -287,15 +334,19 @@ def annotate_eye_spasm(
     # timing: each region's own rise (walk back from its peak), the lid's likewise
     cand = [r for r in MEASURED_REGIONS if r != "frontalis" and (r in starts or r in e.regions)]
     cand += [r for r in MOUTH if r not in cand]
-    timed = region_onsets(zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
-    for r in timed:
-        starts.setdefault(r, timed[r])
     ez = (eyes or {}).get(side)
     eye_on = i0
     if ez is not None and np.isfinite(ez[i0:i1]).any():
         eye_on = min(i0, walk_back(ez, i0 + int(np.nanargmax(ez[i0:i1])), a))
-    onset, start = "orbicularis_oculi", i0
     tol = round(onset_tol_s * fps)
+    # a region's rise must run into the eye's (a rise over before the eye moved is not a lead)
+    lo = max(0, a - round(0.5 * fps))
+    timed = region_onsets(
+        zt or z, side, cand, a, i1, lo, ref=eye_on, tol=tol, min_len=round(ONSET_MIN_S * fps)
+    )
+    for r in timed:
+        starts.setdefault(r, timed[r])
+    onset, start = "orbicularis_oculi", i0
     lead = {r: j for r, j in timed.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
@@ -335,6 +386,26 @@ def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float)
     return found if measured else None
 
 
+def brows_raised(z: dict[str, np.ndarray], n: int, thr: float) -> np.ndarray:
+    """Frames where both brows are raised together: in some frontalis channel (geometric brow
+    height or ``browOuterUp``), both sides above ``thr`` and neither more than
+    ``B2_SIDE_RATIO`` times the other (a one-sided lift, the other Babinski sign, is not
+    this). Voluntary brow raising is bilateral; it lifts the upper lids and shifts the face
+    model's eye landmarks a little on both sides, unevenly."""
+    out = np.zeros(n, bool)
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != "frontalis_left" or a.size != n:
+            continue
+        b = z.get("frontalis_right" + (sep + bs if sep else ""))
+        if b is None or b.size != n:
+            continue
+        a0, b0 = np.nan_to_num(a, nan=0.0), np.nan_to_num(b, nan=0.0)
+        both = (a0 > thr) & (b0 > thr)
+        out |= both & (a0 <= B2_SIDE_RATIO * b0) & (b0 <= B2_SIDE_RATIO * a0)
+    return out
+
+
 def lower_face_events(
     *,
     t: np.ndarray,
@@ -348,6 +419,8 @@ def lower_face_events(
     train_gap_s: float,
     veto_thr: float = 6.0,
     zt: dict[str, np.ndarray] | None = None,
+    lookback_s: float = 1.0,
+    onset_tol_s: float = 0.1,
 ) -> list[Event]:
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
@@ -408,11 +481,19 @@ def lower_face_events(
             starts = {r: j for r, j in starts.items() if j is not None}
             for r in {r for sg in g for r in sg[2]} - set(starts):  # found through the pool
                 starts[r] = i0
-            regions = sorted(starts, key=REGIONS.index)
-            # the onset region: each region's own rise, timed alike (walk back from the peak)
-            timed = region_onsets(zt or z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
-            timed = {r: timed.get(r, j) for r, j in starts.items()}
+            # the onset region: each mouth region's own rise, timed alike (walk back from the
+            # peak), looking back as for an eye spasm; a rise joined to the run counts even
+            # when it began before the run (or never passed the one-sided test itself)
+            a = max(0, i0 - round(lookback_s * fps))
+            cand = [*starts, *(r for r in MOUTH if r not in starts)]
+            timed = region_onsets(
+                zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)),
+                ref=i0, tol=round(onset_tol_s * fps), min_len=round(ONSET_MIN_S * fps),
+            )  # fmt: skip
+            timed = {**timed, **{r: timed.get(r, j) for r, j in starts.items()}}
+            regions = sorted(timed, key=REGIONS.index)
             onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
+            i0 = min(i0, timed[onset])
             peak = max(
                 float(np.nanmax(v[i0:i1]))
                 for k, v in z.items()
