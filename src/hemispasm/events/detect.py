@@ -61,6 +61,7 @@ class DetectParams(BaseModel):
     faint_smooth_s: float = Field(0.04, ge=0)
     faint_bs_onset: float = Field(0.05, gt=0, lt=1)
     faint_bs_ratio: float = Field(0.5, gt=0, le=1)
+    faint_min_closure: float = Field(0.06, gt=0, lt=1)
 
 
 def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
@@ -319,6 +320,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         zt=zt,
         lookback_s=p.onset_lookback_s,
         onset_tol_s=p.onset_tol_s,
+        brow_z=p.region_z,
     )
     return face.merge_overlapping(out)
 
@@ -353,7 +355,8 @@ def faint_twitches(
     either channel: that asymmetry above ``faint_z`` (hysteresis down to ``faint_off_z``);
     this eye's brief rise at least ``faint_onset`` (closure) or ``faint_bs_onset``
     (blendshape); the other eye's at most ``faint_opp_ratio`` (closure) or ``faint_bs_ratio``
-    (blendshape) of it; the eye's closure against rest at least half ``faint_onset``; neither
+    (blendshape) of it; the eye's closure against rest at least ``faint_min_closure`` (the
+    same 6 % as ``faint_onset``, whichever channel found the twitch); neither
     channel saying the other eye closed more; at most
     ``faint_max_s`` long; away from the main stage's blinks and bilateral closures (0.1 s
     margin), head turns and lost face, outside its one-sided candidates, and not while both
@@ -407,7 +410,7 @@ def faint_twitches(
                 opp = float(np.max(x[other][w0:w1]))
                 if peak < onset or opp > ratio * peak:
                     continue
-                if np.max(cs[side][i0:i1]) < p.faint_onset / 2:
+                if np.max(cs[side][i0:i1]) < p.faint_min_closure:
                     continue  # less wide open than a moment ago, but not closed
                 # the other channel must not say the other eye closed more
                 if any(np.max(y[other][w0:w1]) > np.max(y[side][w0:w1]) for y, _, _ in chans):

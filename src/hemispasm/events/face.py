@@ -98,6 +98,7 @@ def region_onsets(
     ref: int | None = None,
     tol: int = 0,
     min_len: int = 1,
+    side_ratio: float = ONSET_SIDE_RATIO,
 ) -> dict[str, int]:
     """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
     earliest :func:`walk_back` of its one-sided channels (not before ``lo``).
@@ -129,31 +130,36 @@ def region_onsets(
                          for s0, s1 in _runs(above) if s1 - s0 >= min_len]  # fmt: skip
             for ip, end in peaks:
                 pk = float(v[ip])
-                if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                if pk <= ONSET_PEAK_Z or pk <= side_ratio * max(zb, 0.0):
                     continue
-                rises.append((region, walk_back(v, ip, lo), end))
+                rises.append((region, key, pk, walk_back(v, ip, lo), end))
     if ref is not None:
-        rises = _joined(rises, ref, tol)
+        # each channel is timed on its strongest rise joined to the event
+        best: dict[str, tuple] = {}
+        for r in _joined(rises, ref, tol):
+            if r[1] not in best or r[2] > best[r[1]][2]:
+                best[r[1]] = r
+        rises = list(best.values())
     out: dict[str, int] = {}
-    for region, j, _ in rises:
+    for region, _, _, j, _ in rises:
         out[region] = min(out.get(region, j), j)
     return out
 
 
-def _joined(rises: list[tuple[str, int, int]], ref: int, tol: int) -> list[tuple[str, int, int]]:
-    """The rises (region, onset, end) joined to an event starting at ``ref``: still on at
-    ``ref - tol``, or at ``tol`` before the onset of a rise already joined (repeated until no
-    rise joins)."""
+def _joined(rises: list[tuple], ref: int, tol: int) -> list[tuple]:
+    """The rises (region, channel, peak, onset, end) joined to an event starting at ``ref``:
+    still on at ``ref - tol``, or at ``tol`` before the onset of a rise already joined
+    (repeated until no rise joins)."""
     start, keep, rest = ref, [], list(rises)
     grown = True
     while grown:
         grown = False
         for r in list(rest):
-            if r[2] >= start - tol:
+            if r[4] >= start - tol:
                 keep.append(r)
                 rest.remove(r)
-                if r[1] < start:
-                    start, grown = r[1], True
+                if r[3] < start:
+                    start, grown = r[3], True
     return keep
 
 
@@ -347,7 +353,16 @@ def annotate_eye_spasm(
     for r in timed:
         starts.setdefault(r, timed[r])
     onset, start = "orbicularis_oculi", i0
-    lead = {r: j for r, j in timed.items() if j < eye_on - tol}
+    # only a mouth region can lead the eye: the corrugator contracts with the orbicularis
+    # oculi (the periocular muscles together), and a lone brow lift may be compensatory
+    # and only when timed by a channel one-sided as the detection defines it (more than
+    # twice the same channel of the other side: a mouth drifting on both sides before the eye
+    # closes is not a lower-face onset)
+    strict = region_onsets(
+        zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
+        min_len=round(ONSET_MIN_S * fps), side_ratio=2.0,
+    )  # fmt: skip
+    lead = {r: j for r, j in strict.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
         start = min(i0, lead[onset])
@@ -421,6 +436,7 @@ def lower_face_events(
     zt: dict[str, np.ndarray] | None = None,
     lookback_s: float = 1.0,
     onset_tol_s: float = 0.1,
+    brow_z: float = 4.0,
 ) -> list[Event]:
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
@@ -431,6 +447,7 @@ def lower_face_events(
     n = len(t)
     dt = 1.0 / fps
     out: list[Event] = []
+    brows = brows_raised(z, n, brow_z)
     for side in SIDES:
         ms = masks.get(side, {})
         if not ms:
@@ -447,6 +464,9 @@ def lower_face_events(
         pooled = pool_mask(pool, side, pad) if pool else np.zeros(n, bool)
         union |= pooled
         union &= ~blocked
+        moving = brows.copy()
+        if pool:
+            moving |= pool[_other(side)] > POOL_Z
         busy = np.zeros(n, bool)
         for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
             i0 = int(np.searchsorted(t, e.start_s - 1e-9))
@@ -465,6 +485,11 @@ def lower_face_events(
                 if not active:
                     continue
             elif _other_side_comparable(z, active, side, i0, i1, pad):
+                continue
+            elif moving[max(0, i0 - pad) : i1 + pad].any():
+                # a bilateral movement (both brows raised, or the other side's mouth pool
+                # above POOL_Z): the face model moves mouth channels with it, unevenly, so
+                # one channel cannot decide; the pooled mouth must be one-sided too
                 continue
             segs.append((i0, i1, tuple(active)))
         # twitches closer than the train gap form one clonic train
