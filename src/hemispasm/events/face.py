@@ -365,7 +365,8 @@ def annotate_eye_spasm(
     lead = {r: j for r, j in strict.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
-        start = min(i0, lead[onset])
+        # the event starts with that region's earliest rise joined to it
+        start = min(i0, lead[onset], timed.get(onset, i0))
     b2 = brow_lift(z, side, i0, i1, b2_z)
     regions = sorted({*e.regions, *starts, *(["frontalis"] if b2 else [])}, key=REGIONS.index)
     return e.model_copy(
@@ -597,15 +598,20 @@ def _overlap(a: Event, b: Event) -> bool:
 
 def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr: float) -> Event:
     """Add ``corrugator`` to a bilateral closure when both brows are drawn down (z > ``thr``
-    on both sides): a forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
-    a, b = z.get("corrugator_left"), z.get("corrugator_right")
-    if a is None or b is None:
-        return e
+    on both sides, in the geometric brow measure or in the ``browDown`` blendshape): a
+    forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
     i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
-    both = np.fmin(a[i0:i1], b[i0:i1])
-    if np.isfinite(both).any() and np.nanmax(both) > thr:
-        return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != "corrugator_left":
+            continue
+        b = z.get("corrugator_right" + (sep + bs if sep else ""))
+        if b is None:
+            continue
+        both = np.fmin(a[i0:i1], b[i0:i1])
+        if np.isfinite(both).any() and np.nanmax(both) > thr:
+            return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
     return e
 
 
