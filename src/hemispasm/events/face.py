@@ -11,8 +11,10 @@ Steps (docs/events.md, "The whole face"):
    during a bilateral eye closure (blinks move the mouth landmarks a little on both sides),
    a head turn or a lost face. Voluntary expressions and speech are bilateral, so they do not
    pass the one-sided test.
-3. For every spasm: ``onset_region`` is the region whose one-sided activation starts first
-   (the eye when it closes first or at the same time, within ``onset_tol_s``); ``babinski2``
+3. For every spasm: ``onset_region`` is the region whose rise starts first, each channel
+   timed on its own rise joined to the event (:func:`region_onsets`; the eye when it closes
+   first or at the same time, within ``onset_tol_s``; a mouth region leads the eye only on a
+   clearly one-sided channel, ``LEAD_SIDE_RATIO``); ``babinski2``
    (eye-closing spasms only) is True when the same-side frontalis (brow lifted) is among the
    event's regions, False when it is measurable and not, None when the frontalis measure is
    missing.
@@ -64,6 +66,11 @@ ONSET_SIDE_RATIO = 1.25
 #: than the shortest clonic twitch the validation injects (0.10 s, docs/events.md) it is a
 #: flicker of the face model, not a contraction. ENGINEERING choice (third pass).
 ONSET_MIN_S = 0.1
+#: A mouth region leads an eye-closing spasm (an atypical, lower-face onset) only when timed
+#: by a channel whose peak is this many times the same channel of the other side: the
+#: detection's own one-sided test (twice), stricter than ``ONSET_SIDE_RATIO`` because calling
+#: a lower-face onset is the clinically decisive part. ENGINEERING choice (third pass).
+LEAD_SIDE_RATIO = 2.0
 
 
 def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -111,7 +118,7 @@ def region_onsets(
     (noise, an earlier movement) does not time it; a rise that began before the detection
     run (a lip press read too weakly to pass the one-sided test) does."""
     other = _other(side)
-    rises: list[tuple[str, int, int]] = []  # region, onset (walked back), last frame on
+    rises: list[tuple] = []  # region, channel, peak z, onset (walked back), end of the stretch
     for region in regions:
         prefix = f"{region}_{side}"
         for key, v in z.items():
@@ -353,14 +360,13 @@ def annotate_eye_spasm(
     for r in timed:
         starts.setdefault(r, timed[r])
     onset, start = "orbicularis_oculi", i0
-    # only a mouth region can lead the eye: the corrugator contracts with the orbicularis
-    # oculi (the periocular muscles together), and a lone brow lift may be compensatory
-    # and only when timed by a channel one-sided as the detection defines it (more than
-    # twice the same channel of the other side: a mouth drifting on both sides before the eye
-    # closes is not a lower-face onset)
+    # only a mouth region can lead the eye (the corrugator contracts with the orbicularis
+    # oculi, the periocular muscles together; a lone brow lift may be compensatory), and only
+    # when timed by a channel one-sided as the detection defines it (LEAD_SIDE_RATIO: a mouth
+    # drifting on both sides before the eye closes is not a lower-face onset)
     strict = region_onsets(
         zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
-        min_len=round(ONSET_MIN_S * fps), side_ratio=2.0,
+        min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO,
     )  # fmt: skip
     lead = {r: j for r, j in strict.items() if j < eye_on - tol}
     if lead:
