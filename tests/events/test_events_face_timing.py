@@ -148,3 +148,14 @@ def test_forceful_closures_read_from_the_brow_down_blendshape():
         _bump(t, "corrugator_right", start, 2.0, 2.5 * SD)
     p = analyze_signals(t, fps=FPS).summary.pattern
     assert p.pattern == "bilateral_synchronous" and p.forceful_bilateral_closures == 3
+
+
+def test_a_mouth_lead_is_one_sided_while_it_rises_even_if_the_other_side_moves_later():
+    # the lips press on the right 0.5 s before the eye closes; the left lips move only when
+    # the lid comes down (the face model's coupling): still an atypical, lower-face onset
+    t = _table()
+    _bump(t, "orbicularis_oris_right", 19.5, 0.6, 11 * SD)
+    _bump(t, "orbicularis_oris_left", 20.1, 0.3, 7 * SD)
+    _eye_spasm(t, 20.0)
+    (sp,) = analyze_signals(t, fps=FPS).spasms
+    assert sp.onset_region == "orbicularis_oris" and 19.4 < sp.start_s < 19.7

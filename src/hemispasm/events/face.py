@@ -67,9 +67,10 @@ ONSET_SIDE_RATIO = 1.25
 #: flicker of the face model, not a contraction. ENGINEERING choice (third pass).
 ONSET_MIN_S = 0.1
 #: A mouth region leads an eye-closing spasm (an atypical, lower-face onset) only when timed
-#: by a channel whose peak is this many times the same channel of the other side: the
-#: detection's own one-sided test (twice), stricter than ``ONSET_SIDE_RATIO`` because calling
-#: a lower-face onset is the clinically decisive part. ENGINEERING choice (third pass).
+#: by a rise whose peak is this many times the same channel of the other side during that
+#: rise (and ``ONSET_SIDE_RATIO`` times its peak over the whole look-back): the detection's
+#: own one-sided test (twice), stricter because calling a lower-face onset is the clinically
+#: decisive part. ENGINEERING choice (third pass).
 LEAD_SIDE_RATIO = 2.0
 
 
@@ -106,6 +107,7 @@ def region_onsets(
     tol: int = 0,
     min_len: int = 1,
     side_ratio: float = ONSET_SIDE_RATIO,
+    local: bool = False,
 ) -> dict[str, int]:
     """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
     earliest :func:`walk_back` of its one-sided channels (not before ``lo``).
@@ -116,7 +118,9 @@ def region_onsets(
     of the start of a rise already joined to it (a spasm spreads from region to region, each
     still contracting when the next one starts). A rise that was over before the event began
     (noise, an earlier movement) does not time it; a rise that began before the detection
-    run (a lip press read too weakly to pass the one-sided test) does."""
+    run (a lip press read too weakly to pass the one-sided test) does. With ``local``, the
+    ``side_ratio`` test compares a rise with the other side's same channel during that rise
+    (and ``ONSET_SIDE_RATIO`` with its peak over [a, b))."""
     other = _other(side)
     rises: list[tuple] = []  # region, channel, peak z, onset (walked back), end of the stretch
     for region in regions:
@@ -130,14 +134,20 @@ def region_onsets(
             w = z.get(f"{region}_{other}" + key[len(prefix) :])
             zb = float(np.nanmax(w[a:b])) if w is not None and np.isfinite(w[a:b]).any() else 0.0
             if ref is None:
-                peaks = [(a + int(np.nanargmax(seg)), b)]
+                peaks = [(a + int(np.nanargmax(seg)), a, b)]
             else:
                 above = np.nan_to_num(seg, nan=-np.inf) > ONSET_MIN_Z
-                peaks = [(a + s0 + int(np.nanargmax(seg[s0:s1])), a + s1)
+                peaks = [(a + s0 + int(np.nanargmax(seg[s0:s1])), a + s0, a + s1)
                          for s0, s1 in _runs(above) if s1 - s0 >= min_len]  # fmt: skip
-            for ip, end in peaks:
+            for ip, r0, end in peaks:
                 pk = float(v[ip])
-                if pk <= ONSET_PEAK_Z or pk <= side_ratio * max(zb, 0.0):
+                zr = zb  # the other side over the window; with ``local``, during this rise
+                if local and w is not None:
+                    wr = w[r0:end]
+                    zr = float(np.nanmax(wr)) if np.isfinite(wr).any() else 0.0
+                    if pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                        continue
+                if pk <= ONSET_PEAK_Z or pk <= side_ratio * max(zr, 0.0):
                     continue
                 rises.append((region, key, pk, walk_back(v, ip, lo), end))
     if ref is not None:
@@ -366,7 +376,7 @@ def annotate_eye_spasm(
     # drifting on both sides before the eye closes is not a lower-face onset)
     strict = region_onsets(
         zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
-        min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO,
+        min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO, local=True,
     )  # fmt: skip
     lead = {r: j for r, j in strict.items() if j < eye_on - tol}
     if lead:
