@@ -63,6 +63,7 @@ class DetectParams(BaseModel):
     faint_smooth_s: float = Field(0.04, ge=0)
     faint_bs_onset: float = Field(0.05, gt=0, lt=1)
     faint_bs_ratio: float = Field(0.5, gt=0, le=1)
+    faint_min_closure: float = Field(0.06, gt=0, lt=1)
 
 
 def eye_signal(table: pd.DataFrame, side: str) -> np.ndarray:
@@ -257,7 +258,10 @@ def detect_events(
             singles.append((side, i0, i1, peak, conf))
 
     if p.faint:
-        faint = faint_twitches(table, clos, events, singles, blocked, fps, p)
+        from hemispasm.events import face
+
+        brows = face.brows_raised(face.region_z(table), n, p.region_z)
+        faint = faint_twitches(table, clos, events, singles, blocked, fps, p, brows)
         singles = merge_items(singles + faint)
 
     # one-sided: tonic when long, else clonic twitches grouped into trains
@@ -324,6 +328,9 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         train_gap_s=p.train_gap_s,
         veto_thr=p.lower_z,
         zt=zt,
+        lookback_s=p.onset_lookback_s,
+        onset_tol_s=p.onset_tol_s,
+        brow_z=p.region_z,
     )
     return face.merge_overlapping(out)
 
@@ -346,6 +353,7 @@ def faint_twitches(
     blocked: np.ndarray,
     fps: float,
     p: DetectParams,
+    brows: np.ndarray | None = None,
 ) -> list[tuple[str, int, int, float, float]]:
     """Faint one-sided twitches below the onset threshold (issue 15).
 
@@ -357,10 +365,12 @@ def faint_twitches(
     either channel: that asymmetry above ``faint_z`` (hysteresis down to ``faint_off_z``);
     this eye's brief rise at least ``faint_onset`` (closure) or ``faint_bs_onset``
     (blendshape); the other eye's at most ``faint_opp_ratio`` (closure) or ``faint_bs_ratio``
-    (blendshape) of it; the eye's closure against rest at least half ``faint_onset``; neither
+    (blendshape) of it; the eye's closure against rest at least ``faint_min_closure`` (the
+    same 6 % as ``faint_onset``, whichever channel found the twitch); neither
     channel saying the other eye closed more; at most
     ``faint_max_s`` long; away from the main stage's blinks and bilateral closures (0.1 s
-    margin), head turns and lost face, and outside its one-sided candidates. A twitch is then
+    margin), head turns and lost face, outside its one-sided candidates, and not while both
+    brows are raised (``brows``, :func:`hemispasm.events.face.brows_raised`). A twitch is then
     grown over the one-sided closure that holds around it (a faint tonic contraction).
 
     Returns ``(side, i0, i1, peak, confidence)`` items like the main stage's one-sided
@@ -375,6 +385,8 @@ def faint_twitches(
         if e.kind in (EventKind.blink, EventKind.voluntary):
             i0, i1 = np.searchsorted(t, [e.start_s, e.end_s])
             busy[max(0, i0 - pad) : i1 + pad] = True
+    if brows is not None and brows.size == n:
+        busy |= brows  # both brows raised: a voluntary expression moves both lids unevenly
     taken = np.zeros(n, dtype=bool)
     for _, i0, i1, _, _ in singles:  # one-sided candidates of the main stage
         taken[i0:i1] = True
@@ -408,7 +420,7 @@ def faint_twitches(
                 opp = float(np.max(x[other][w0:w1]))
                 if peak < onset or opp > ratio * peak:
                     continue
-                if np.max(cs[side][i0:i1]) < p.faint_onset / 2:
+                if np.max(cs[side][i0:i1]) < p.faint_min_closure:
                     continue  # less wide open than a moment ago, but not closed
                 # the other channel must not say the other eye closed more
                 if any(np.max(y[other][w0:w1]) > np.max(y[side][w0:w1]) for y, _, _ in chans):

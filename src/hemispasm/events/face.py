@@ -11,8 +11,10 @@ Steps (docs/events.md, "The whole face"):
    during a bilateral eye closure (blinks move the mouth landmarks a little on both sides),
    a head turn or a lost face. Voluntary expressions and speech are bilateral, so they do not
    pass the one-sided test.
-3. For every spasm: ``onset_region`` is the region whose one-sided activation starts first
-   (the eye when it closes first or at the same time, within ``onset_tol_s``); ``babinski2``
+3. For every spasm: ``onset_region`` is the region whose rise starts first, each channel
+   timed on its own rise joined to the event (:func:`region_onsets`; the eye when it closes
+   first or at the same time, within ``onset_tol_s``; a mouth region leads the eye only on a
+   clearly one-sided channel, ``LEAD_SIDE_RATIO``); ``babinski2``
    (eye-closing spasms only) is True when the same-side frontalis (brow lifted) is among the
    event's regions, False when it is measurable and not, None when the frontalis measure is
    missing.
@@ -60,6 +62,16 @@ ONSET_MIN_Z = 2.0
 #: choices.
 ONSET_PEAK_Z = 3.0
 ONSET_SIDE_RATIO = 1.25
+#: A rise times its region only when it lasts this long (s) above ``ONSET_MIN_Z``: shorter
+#: than the shortest clonic twitch the validation injects (0.10 s, docs/events.md) it is a
+#: flicker of the face model, not a contraction. ENGINEERING choice (third pass).
+ONSET_MIN_S = 0.1
+#: A mouth region leads an eye-closing spasm (an atypical, lower-face onset) only when timed
+#: by a rise whose peak is this many times the same channel of the other side during that
+#: rise (and ``ONSET_SIDE_RATIO`` times its peak over the whole look-back): the detection's
+#: own one-sided test (twice), stricter because calling a lower-face onset is the clinically
+#: decisive part. ENGINEERING choice (third pass).
+LEAD_SIDE_RATIO = 2.0
 
 
 def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -85,12 +97,32 @@ def walk_back(v: np.ndarray, peak: int, lo: int) -> int:
 
 
 def region_onsets(
-    z: dict[str, np.ndarray], side: str, regions, a: int, b: int, lo: int
+    z: dict[str, np.ndarray],
+    side: str,
+    regions,
+    a: int,
+    b: int,
+    lo: int,
+    ref: int | None = None,
+    tol: int = 0,
+    min_len: int = 1,
+    side_ratio: float = ONSET_SIDE_RATIO,
+    local: bool = False,
 ) -> dict[str, int]:
     """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
-    earliest :func:`walk_back` of its one-sided channels (not before ``lo``)."""
+    earliest :func:`walk_back` of its one-sided channels (not before ``lo``).
+
+    With ``ref`` (the frame where the event itself starts), a channel is timed on its rises
+    that belong to the event: every stretch above ``ONSET_MIN_Z`` in [a, b) whose peak is
+    one-sided (as above) and that is still on within ``tol`` frames of the event's start, or
+    of the start of a rise already joined to it (a spasm spreads from region to region, each
+    still contracting when the next one starts). A rise that was over before the event began
+    (noise, an earlier movement) does not time it; a rise that began before the detection
+    run (a lip press read too weakly to pass the one-sided test) does. With ``local``, the
+    ``side_ratio`` test compares a rise with the other side's same channel during that rise
+    (and ``ONSET_SIDE_RATIO`` with its peak over [a, b))."""
     other = _other(side)
-    out: dict[str, int] = {}
+    rises: list[tuple] = []  # region, channel, peak z, onset (walked back), end of the stretch
     for region in regions:
         prefix = f"{region}_{side}"
         for key, v in z.items():
@@ -99,15 +131,53 @@ def region_onsets(
             seg = v[a:b]
             if not np.isfinite(seg).any():
                 continue
-            ip = a + int(np.nanargmax(seg))
-            pk = float(v[ip])
             w = z.get(f"{region}_{other}" + key[len(prefix) :])
             zb = float(np.nanmax(w[a:b])) if w is not None and np.isfinite(w[a:b]).any() else 0.0
-            if pk <= ONSET_PEAK_Z or pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
-                continue
-            j = walk_back(v, ip, lo)
-            out[region] = min(out.get(region, j), j)
+            if ref is None:
+                peaks = [(a + int(np.nanargmax(seg)), a, b)]
+            else:
+                above = np.nan_to_num(seg, nan=-np.inf) > ONSET_MIN_Z
+                peaks = [(a + s0 + int(np.nanargmax(seg[s0:s1])), a + s0, a + s1)
+                         for s0, s1 in _runs(above) if s1 - s0 >= min_len]  # fmt: skip
+            for ip, r0, end in peaks:
+                pk = float(v[ip])
+                zr = zb  # the other side over the window; with ``local``, during this rise
+                if local and w is not None:
+                    wr = w[r0:end]
+                    zr = float(np.nanmax(wr)) if np.isfinite(wr).any() else 0.0
+                    if pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
+                        continue
+                if pk <= ONSET_PEAK_Z or pk <= side_ratio * max(zr, 0.0):
+                    continue
+                rises.append((region, key, pk, walk_back(v, ip, lo), end))
+    if ref is not None:
+        # each channel is timed on its strongest rise joined to the event
+        best: dict[str, tuple] = {}
+        for r in _joined(rises, ref, tol):
+            if r[1] not in best or r[2] > best[r[1]][2]:
+                best[r[1]] = r
+        rises = list(best.values())
+    out: dict[str, int] = {}
+    for region, _, _, j, _ in rises:
+        out[region] = min(out.get(region, j), j)
     return out
+
+
+def _joined(rises: list[tuple], ref: int, tol: int) -> list[tuple]:
+    """The rises (region, channel, peak, onset, end) joined to an event starting at ``ref``:
+    still on at ``ref - tol``, or at ``tol`` before the onset of a rise already joined
+    (repeated until no rise joins)."""
+    start, keep, rest = ref, [], list(rises)
+    grown = True
+    while grown:
+        grown = False
+        for r in list(rest):
+            if r[4] >= start - tol:
+                keep.append(r)
+                rest.remove(r)
+                if r[3] < start:
+                    start, grown = r[3], True
+    return keep
 
 
 def _z(x: np.ndarray) -> np.ndarray | None:
@@ -291,19 +361,32 @@ def annotate_eye_spasm(
     # timing: each region's own rise (walk back from its peak), the lid's likewise
     cand = [r for r in MEASURED_REGIONS if r != "frontalis" and (r in starts or r in e.regions)]
     cand += [r for r in MOUTH if r not in cand]
-    timed = region_onsets(zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)))
-    for r in timed:
-        starts.setdefault(r, timed[r])
     ez = (eyes or {}).get(side)
     eye_on = i0
     if ez is not None and np.isfinite(ez[i0:i1]).any():
         eye_on = min(i0, walk_back(ez, i0 + int(np.nanargmax(ez[i0:i1])), a))
-    onset, start = "orbicularis_oculi", i0
     tol = round(onset_tol_s * fps)
-    lead = {r: j for r, j in timed.items() if j < eye_on - tol}
+    # a region's rise must run into the eye's (a rise over before the eye moved is not a lead)
+    lo = max(0, a - round(0.5 * fps))
+    timed = region_onsets(
+        zt or z, side, cand, a, i1, lo, ref=eye_on, tol=tol, min_len=round(ONSET_MIN_S * fps)
+    )
+    for r in timed:
+        starts.setdefault(r, timed[r])
+    onset, start = "orbicularis_oculi", i0
+    # only a mouth region can lead the eye (the corrugator contracts with the orbicularis
+    # oculi, the periocular muscles together; a lone brow lift may be compensatory), and only
+    # when timed by a channel one-sided as the detection defines it (LEAD_SIDE_RATIO: a mouth
+    # drifting on both sides before the eye closes is not a lower-face onset)
+    strict = region_onsets(
+        zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
+        min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO, local=True,
+    )  # fmt: skip
+    lead = {r: j for r, j in strict.items() if j < eye_on - tol}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
-        start = min(i0, lead[onset])
+        # the event starts with that region's earliest rise joined to it
+        start = min(i0, lead[onset], timed.get(onset, i0))
     b2 = brow_lift(z, side, i0, i1, b2_z)
     if forehead and b2 is not True:
         fl = forehead_lift(
@@ -403,6 +486,26 @@ def forehead_lift(
     return bool(lift > min_iod and lift > thr_z * sig)
 
 
+def brows_raised(z: dict[str, np.ndarray], n: int, thr: float) -> np.ndarray:
+    """Frames where both brows are raised together: in some frontalis channel (geometric brow
+    height or ``browOuterUp``), both sides above ``thr`` and neither more than
+    ``B2_SIDE_RATIO`` times the other (a one-sided lift, the other Babinski sign, is not
+    this). Voluntary brow raising is bilateral; it lifts the upper lids and shifts the face
+    model's eye landmarks a little on both sides, unevenly."""
+    out = np.zeros(n, bool)
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != "frontalis_left" or a.size != n:
+            continue
+        b = z.get("frontalis_right" + (sep + bs if sep else ""))
+        if b is None or b.size != n:
+            continue
+        a0, b0 = np.nan_to_num(a, nan=0.0), np.nan_to_num(b, nan=0.0)
+        both = (a0 > thr) & (b0 > thr)
+        out |= both & (a0 <= B2_SIDE_RATIO * b0) & (b0 <= B2_SIDE_RATIO * a0)
+    return out
+
+
 def lower_face_events(
     *,
     t: np.ndarray,
@@ -416,6 +519,9 @@ def lower_face_events(
     train_gap_s: float,
     veto_thr: float = 6.0,
     zt: dict[str, np.ndarray] | None = None,
+    lookback_s: float = 1.0,
+    onset_tol_s: float = 0.1,
+    brow_z: float = 4.0,
 ) -> list[Event]:
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
@@ -426,6 +532,7 @@ def lower_face_events(
     n = len(t)
     dt = 1.0 / fps
     out: list[Event] = []
+    brows = brows_raised(z, n, brow_z)
     for side in SIDES:
         ms = masks.get(side, {})
         if not ms:
@@ -442,6 +549,9 @@ def lower_face_events(
         pooled = pool_mask(pool, side, pad) if pool else np.zeros(n, bool)
         union |= pooled
         union &= ~blocked
+        moving = brows.copy()
+        if pool:
+            moving |= pool[_other(side)] > POOL_Z
         busy = np.zeros(n, bool)
         for e in eye_events:  # either side: a one-sided squeeze moves the other mouth corner
             i0 = int(np.searchsorted(t, e.start_s - 1e-9))
@@ -461,6 +571,11 @@ def lower_face_events(
                     continue
             elif _other_side_comparable(z, active, side, i0, i1, pad):
                 continue
+            elif moving[max(0, i0 - pad) : i1 + pad].any():
+                # a bilateral movement (both brows raised, or the other side's mouth pool
+                # above POOL_Z): the face model moves mouth channels with it, unevenly, so
+                # one channel cannot decide; the pooled mouth must be one-sided too
+                continue
             segs.append((i0, i1, tuple(active)))
         # twitches closer than the train gap form one clonic train
         groups: list[list[tuple[int, int, tuple[str, ...]]]] = []
@@ -476,11 +591,19 @@ def lower_face_events(
             starts = {r: j for r, j in starts.items() if j is not None}
             for r in {r for sg in g for r in sg[2]} - set(starts):  # found through the pool
                 starts[r] = i0
-            regions = sorted(starts, key=REGIONS.index)
-            # the onset region: each region's own rise, timed alike (walk back from the peak)
-            timed = region_onsets(zt or z, side, regions, i0, i1, max(0, i0 - round(0.5 * fps)))
-            timed = {r: timed.get(r, j) for r, j in starts.items()}
+            # the onset region: each mouth region's own rise, timed alike (walk back from the
+            # peak), looking back as for an eye spasm; a rise joined to the run counts even
+            # when it began before the run (or never passed the one-sided test itself)
+            a = max(0, i0 - round(lookback_s * fps))
+            cand = [*starts, *(r for r in MOUTH if r not in starts)]
+            timed = region_onsets(
+                zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)),
+                ref=i0, tol=round(onset_tol_s * fps), min_len=round(ONSET_MIN_S * fps),
+            )  # fmt: skip
+            timed = {**timed, **{r: timed.get(r, j) for r, j in starts.items()}}
+            regions = sorted(timed, key=REGIONS.index)
             onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
+            i0 = min(i0, timed[onset])
             peak = max(
                 float(np.nanmax(v[i0:i1]))
                 for k, v in z.items()
@@ -559,15 +682,20 @@ def _overlap(a: Event, b: Event) -> bool:
 
 def annotate_bilateral(e: Event, *, t: np.ndarray, z: dict[str, np.ndarray], thr: float) -> Event:
     """Add ``corrugator`` to a bilateral closure when both brows are drawn down (z > ``thr``
-    on both sides): a forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
-    a, b = z.get("corrugator_left"), z.get("corrugator_right")
-    if a is None or b is None:
-        return e
+    on both sides, in the geometric brow measure or in the ``browDown`` blendshape): a
+    forceful closure, as in blepharospasm, not a lid lowered with the gaze."""
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
     i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
-    both = np.fmin(a[i0:i1], b[i0:i1])
-    if np.isfinite(both).any() and np.nanmax(both) > thr:
-        return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
+    for key, a in z.items():
+        base, sep, bs = key.partition("#")
+        if base != "corrugator_left":
+            continue
+        b = z.get("corrugator_right" + (sep + bs if sep else ""))
+        if b is None:
+            continue
+        both = np.fmin(a[i0:i1], b[i0:i1])
+        if np.isfinite(both).any() and np.nanmax(both) > thr:
+            return e.model_copy(update={"regions": [*e.regions, "corrugator"]})
     return e
 
 
