@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hemispasm.events import analyze_signals
-from hemispasm.events.face import forehead_lift
+from hemispasm.events.brow import forehead_lift
 from hemispasm.schema import MEASURED_REGIONS
 
 FPS = 30.0
