@@ -112,3 +112,21 @@ def test_babinski2_read_from_the_brow_blendshape_when_the_geometry_is_bilateral(
     t["frontalis_right"] = t["frontalis_left"]
     sp = analyze_signals(t, fps=FPS).spasms
     assert len(sp) == 3 and all(e.babinski2 is False for e in sp)
+
+
+def test_a_pucker_moving_both_lips_alike_is_not_a_spasm_when_a_blendshape_leans_to_one_side():
+    t = _table()
+    rng = np.random.default_rng(2)
+    for side in ("left", "right"):
+        t[f"bs_mouthDimple{side.capitalize()}"] = 0.02 + 0.002 * rng.standard_normal(len(t))
+    for start in (5.0, 15.0, 25.0):  # voluntary pucker: the lip distances alike on both sides
+        _bump(t, "orbicularis_oris_left", start, 1.2, 0.03)
+        _bump(t, "orbicularis_oris_right", start, 1.2, 0.03)
+        _bump(t, "bs_mouthDimpleRight", start, 1.2, 0.06)  # the face model's score leans right
+        _bump(t, "bs_mouthDimpleLeft", start, 1.2, 0.01)
+    a = analyze_signals(t, fps=FPS)
+    assert a.spasms == [] and a.summary.pattern.pattern == "no_spasm"
+    for start in (5.0, 15.0, 25.0):  # the same with the left lips still: a right spasm
+        _bump(t, "orbicularis_oris_left", start, 1.2, -0.03)
+    sp = analyze_signals(t, fps=FPS).spasms
+    assert len(sp) == 3 and all(e.side == "right" for e in sp)

@@ -74,3 +74,14 @@ def test_forehead_lift_rules():
     assert forehead_lift(y, 50, 55, **kw) is None
     noisy = x + 0.02 * np.random.default_rng(0).standard_normal(100)
     assert forehead_lift(noisy, 50, 55, **kw) is False  # within the column's own noise
+
+
+def test_a_forehead_level_that_stays_after_the_spasm_is_not_the_sign():
+    t = _table()
+    i0 = int(STARTS[0] * FPS)
+    t.loc[i0:, "forehead_right"] += 0.02  # the flow's reference drifts at the first spasm and stays
+    sp = _spasms(t)
+    assert len(sp) == 3 and sp[0].babinski2 is False
+    x = np.zeros(100)
+    x[50:] = 0.02  # a step: higher during and after the event than before it
+    assert forehead_lift(x, 50, 55, fps=FPS, thr_z=3.0, min_iod=0.008) is False

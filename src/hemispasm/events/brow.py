@@ -48,7 +48,9 @@ def brow_lift(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float)
     return found if measured else None
 
 
-#: Forehead lift: the baseline is the median of the second before the event; the lift is read
+#: Forehead lift: the baseline is the higher of the medians of the second before and the
+#: second after the event (the sign comes and goes with the spasm; a level that stays after
+#: it — a brow held up, the optical flow's reference drifting — is not the sign); the lift is read
 #: on the frames where the eye is closed by at least ``FOREHEAD_CLOSED`` of its deepest closure
 #: in the event, as their ``FOREHEAD_Q`` percentile (the sign is the brow rising *while* the eye
 #: closes; a rebound after the eye reopens does not count). ENGINEERING choices, tuned on the
@@ -72,17 +74,19 @@ def forehead_lift(
 
     ``x`` is a ``forehead_<side>`` column (IOD, up positive, :mod:`hemispasm.video.forehead`),
     ``closure`` the eye's closure (larger = more closed; None: every frame of the event counts).
-    The lift, the ``FOREHEAD_Q`` percentile of ``x`` over the closed frames minus the median of
-    the ``FOREHEAD_BASE_S`` before the event, must exceed ``min_iod`` and ``thr_z`` robust SDs of
-    the column's frame-to-frame noise. The skin above the brow is read from the pixels, so a brow
-    the face model does not follow (behind a spectacle frame) still counts. None when the column
-    is missing or empty there.
+    The lift, the ``FOREHEAD_Q`` percentile of ``x`` over the closed frames minus the higher of
+    the medians of the ``FOREHEAD_BASE_S`` before and after the event, must exceed ``min_iod``
+    and ``thr_z`` robust SDs of the column's frame-to-frame noise. The skin above the brow is
+    read from the pixels, so a brow the face model does not follow (behind a spectacle frame)
+    still counts. None when the column is missing or empty there.
     """
     if x is None:
         return None
     seg = x[i0:i1]
-    base = x[max(0, i0 - max(1, round(FOREHEAD_BASE_S * fps))) : i0]
-    if not (np.isfinite(seg).any() and np.isfinite(base).any()):
+    nb = max(1, round(FOREHEAD_BASE_S * fps))
+    before, after = x[max(0, i0 - nb) : i0], x[i1 : i1 + nb]
+    levels = [float(np.nanmedian(w)) for w in (before, after) if np.isfinite(w).any()]
+    if not (np.isfinite(seg).any() and levels):
         return None
     keep = np.isfinite(seg)
     if closure is not None:
@@ -95,7 +99,7 @@ def forehead_lift(
 
     d = np.diff(x[np.isfinite(x)])
     sig = robust_sigma(d) / np.sqrt(2.0) if d.size > 10 else float("nan")
-    lift = float(np.percentile(seg[keep], FOREHEAD_Q) - np.nanmedian(base))
+    lift = float(np.percentile(seg[keep], FOREHEAD_Q)) - max(levels)
     if not (np.isfinite(sig) and sig > 0):
         return bool(lift > min_iod)
     return bool(lift > min_iod and lift > thr_z * sig)

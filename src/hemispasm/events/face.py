@@ -467,7 +467,7 @@ def lower_face_events(
                 active = sorted(
                     {*active, *region_onsets(z, side, MOUTH, i0, i1, i0)}, key=REGIONS.index
                 )
-                if not active:
+                if not active or _geometry_bilateral(z, side, i0, i1, veto_thr):
                     continue
             elif _other_side_comparable(z, active, side, i0, i1, pad):
                 continue
@@ -533,6 +533,32 @@ def lower_face_events(
         if not any(o.side != e.side and _overlap(o, e) and o.amplitude > e.amplitude for o in out)
     ]
     return keep
+
+
+#: A mouth region's geometric measure is bilateral when both sides pass the region's own
+#: activation threshold (``lower_z``) at the same frame and neither is more than this many
+#: times the other. ENGINEERING choice (the Babinski-2 side ratio reused), set on the
+#: development seeds and the first held-out seeds (which were then no longer held out;
+#: docs/validation.md).
+GEOMETRY_SIDE_RATIO = 1.5
+
+
+def _geometry_bilateral(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool:
+    """Whether, in [i0, i1), a mouth region's geometric measure (the landmark distances, not a
+    blendshape) moves on both sides together: both above ``thr`` and within
+    ``GEOMETRY_SIDE_RATIO`` of each other at some frame. A voluntary pucker or smile moves the
+    lips alike on both sides even when a blendshape leans to one; then the pooled mouth,
+    which averages the blendshapes in, must not decide one-sidedness."""
+    other = _other(side)
+    for region in MOUTH:
+        a, b = z.get(f"{region}_{side}"), z.get(f"{region}_{other}")
+        if a is None or b is None:
+            continue
+        x, y = np.nan_to_num(a[i0:i1], nan=0.0), np.nan_to_num(b[i0:i1], nan=0.0)
+        both = (x > thr) & (y > thr)
+        if (both & (x <= GEOMETRY_SIDE_RATIO * y) & (y <= GEOMETRY_SIDE_RATIO * x)).any():
+            return True
+    return False
 
 
 #: Speech veto: a one-sided run is dropped when, in its strongest channel, the other side
