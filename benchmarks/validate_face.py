@@ -318,7 +318,8 @@ def markdown(rows: list[dict], real: list[dict], *, title: str) -> str:
 
 def figure(runs: dict[str, list[dict]], dest: Path) -> None:
     """Per kind: spasm F1 (kinds with spasms) and the share of recordings whose pattern is
-    right, one bar per run."""
+    right; then the lower-onset spasms' onset region, Babinski-2 per-event sensitivity and
+    specificity and per-recording ``present``; one bar per run."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -326,7 +327,9 @@ def figure(runs: dict[str, list[dict]], dest: Path) -> None:
     import numpy as np
 
     kinds = list(KINDS)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(14, 3.8))
+    measures = ("onset region\n(lower onset)", "Babinski-2\nsensitivity", "Babinski-2\nspecificity",
+                "Babinski-2\npresent")  # fmt: skip
     w = 0.8 / max(len(runs), 1)
     for k, (name, rows) in enumerate(runs.items()):
         f1, pat = [], []
@@ -338,10 +341,23 @@ def figure(runs: dict[str, list[dict]], dest: Path) -> None:
         x = np.arange(len(kinds)) + k * w
         a1.bar(x, f1, w, label=name)
         a2.bar(x, pat, w, label=name)
+        low = [r for r in rows if r["kind"] == "lower"]
+        tp, fn, tn, fp = (sum(r[x] for r in rows) for x in ("b2_tp", "b2_fn", "b2_tn", "b2_fp"))
+        vals = [
+            sum(r["onset_right"] for r in low) / max(1, sum(r["matched"] for r in low)),
+            tp / max(1, tp + fn),
+            tn / max(1, tn + fp),
+            np.mean([r["b2_present"] == r["b2_true_present"] for r in rows]),
+        ]
+        a3.bar(np.arange(len(measures)) + k * w, vals, w, label=name)
     for ax, title in ((a1, "spasm F1 (expressions: 0 = false spasms)"), (a2, "pattern right")):
         ax.set_xticks(np.arange(len(kinds)) + 0.4 - w / 2, kinds, rotation=30, fontsize=8)
         ax.set_ylim(0, 1.05)
         ax.set_title(title + " — SYNTHETIC", fontsize=9)
+    a3.set_xticks(np.arange(len(measures)) + 0.4 - w / 2, measures, fontsize=8)
+    a3.set_ylim(0, 1.05)
+    a3.set_title("onset and Babinski-2 — SYNTHETIC", fontsize=9)
+    a3.axhline(0.9, color="r", lw=0.8, ls="--")
     a1.axhline(0.95, color="r", lw=0.8, ls="--")
     a2.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
