@@ -4,34 +4,19 @@ pixels) when the brow landmarks stay flat, as behind a spectacle frame (SYNTHETI
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from face_tables import FPS, bump, face_table
 
 from hemispasm.events import analyze_signals
 from hemispasm.events.brow import forehead_lift
-from hemispasm.schema import MEASURED_REGIONS
 
-FPS = 30.0
 STARTS = (5.0, 15.0, 25.0)
 
 
-def _table(seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n = int(35 * FPS)
-    d = {"frame": np.arange(n), "time_s": np.arange(n) / FPS, "face": True}
-    for side in ("left", "right"):
-        d[f"aperture_{side}"] = 0.30 + 0.004 * rng.standard_normal(n)
-        d[f"ear_{side}"] = d[f"aperture_{side}"]
-        for r in MEASURED_REGIONS:
-            d[f"{r}_{side}"] = 0.5 + 0.002 * rng.standard_normal(n)
-        d[f"forehead_{side}"] = 0.002 * rng.standard_normal(n)  # IOD, rest noise
-    return pd.DataFrame(d)
+def _table(seed: int = 0):
+    return face_table(35.0, seed, forehead=True)
 
 
-def _bump(t, col, start_s, dur_s, amp, *, mult=False):
-    i0, m = int(start_s * FPS), max(3, int(dur_s * FPS))
-    shape = np.sin(np.linspace(0, np.pi, m))
-    x = t.loc[i0 : i0 + m - 1, col].to_numpy()
-    t.loc[i0 : i0 + m - 1, col] = x * (1 - amp * shape) if mult else x + amp * shape
+_bump = bump
 
 
 def _spasms(t):
