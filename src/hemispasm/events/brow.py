@@ -69,6 +69,7 @@ def forehead_lift(
     thr_z: float,
     min_iod: float,
     closure: np.ndarray | None = None,
+    noise: float | None = None,
 ) -> bool | None:
     """Whether the forehead of one side rose while the eye closed in [i0, i1).
 
@@ -76,9 +77,10 @@ def forehead_lift(
     ``closure`` the eye's closure (larger = more closed; None: every frame of the event counts).
     The lift, the ``FOREHEAD_Q`` percentile of ``x`` over the closed frames minus the higher of
     the medians of the ``FOREHEAD_BASE_S`` before and after the event, must exceed ``min_iod``
-    and ``thr_z`` robust SDs of the column's frame-to-frame noise. The skin above the brow is
-    read from the pixels, so a brow the face model does not follow (behind a spectacle frame)
-    still counts. None when the column is missing or empty there.
+    and ``thr_z`` robust SDs of the column's frame-to-frame noise (``noise``, else
+    :func:`forehead_noise` of ``x``: pass it when testing many events of one recording). The
+    skin above the brow is read from the pixels, so a brow the face model does not follow
+    (behind a spectacle frame) still counts. None when the column is missing or empty there.
     """
     if x is None:
         return None
@@ -95,14 +97,20 @@ def forehead_lift(
             keep &= np.nan_to_num(c, nan=-np.inf) >= FOREHEAD_CLOSED * float(np.nanmax(c))
     if not keep.any():
         return None
-    from hemispasm.events.detect import robust_sigma
-
-    d = np.diff(x[np.isfinite(x)])
-    sig = robust_sigma(d) / np.sqrt(2.0) if d.size > 10 else float("nan")
+    sig = forehead_noise(x) if noise is None else noise
     lift = float(np.percentile(seg[keep], FOREHEAD_Q)) - max(levels)
     if not (np.isfinite(sig) and sig > 0):
         return bool(lift > min_iod)
     return bool(lift > min_iod and lift > thr_z * sig)
+
+
+def forehead_noise(x: np.ndarray) -> float:
+    """Robust SD of a forehead column's frame-to-frame noise (of its differences, / sqrt 2);
+    NaN with 10 finite frames or fewer."""
+    from hemispasm.events.detect import robust_sigma
+
+    d = np.diff(x[np.isfinite(x)])
+    return float(robust_sigma(d) / np.sqrt(2.0)) if d.size > 10 else float("nan")
 
 
 def brows_raised(z: dict[str, np.ndarray], n: int, thr: float) -> np.ndarray:

@@ -286,6 +286,7 @@ def detect_events(
 def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
     """Onset region and Babinski-2 of eye spasms; lower-face spasms (events.face)."""
     from hemispasm.events import face
+    from hemispasm.events.brow import forehead_noise
 
     z = face.region_z(table)
     if not z:
@@ -299,6 +300,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
         for s in ("left", "right")
         if f"forehead_{s}" in table
     }
+    forehead_sd = {s: forehead_noise(x) for s, x in forehead.items()}  # once per recording
     out = [
         face.annotate_eye_spasm(
             e,
@@ -309,6 +311,7 @@ def _whole_face(table, events, t, fps, blocked, p) -> list[Event]:
             eyes=eyes,
             zt=zt,
             forehead=forehead,
+            forehead_sd=forehead_sd,
             forehead_z=p.b2_forehead_z,
             forehead_min_iod=p.b2_forehead_min_iod,
         )

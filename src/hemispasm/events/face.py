@@ -345,10 +345,12 @@ def annotate_eye_spasm(
     forehead: dict[str, np.ndarray] | None = None,
     forehead_z: float = 5.0,
     forehead_min_iod: float = 0.008,
+    forehead_sd: dict[str, float] | None = None,
 ) -> Event:
     """Onset region (and an earlier start when a lower region led) and Babinski-2 of one
     eye-closing spasm (``forehead``: the ``forehead_<side>`` columns, see
-    :func:`forehead_lift`)."""
+    :func:`forehead_lift`; ``forehead_sd``: their
+    :func:`~hemispasm.events.brow.forehead_noise`, computed once per recording)."""
     side = e.side
     i0 = int(np.searchsorted(t, e.start_s - 1e-9))
     i1 = max(int(np.searchsorted(t, e.end_s - 1e-9)), i0 + 1)
@@ -397,6 +399,7 @@ def annotate_eye_spasm(
             fps=fps,
             thr_z=forehead_z,
             min_iod=forehead_min_iod,
+            noise=(forehead_sd or {}).get(side),
             closure=ez,
         )
         b2 = fl if b2 is None else (b2 or bool(fl))

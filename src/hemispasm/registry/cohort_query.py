@@ -36,7 +36,7 @@ from hemispasm.registry.derive import (
     VideoAnalysisRow,
     VisitRow,
 )
-from hemispasm.registry.records import RECORD_TABLES, SESSION_COLS
+from hemispasm.registry.records import RECORD_TABLES, SESSION_COLS, video_analyses_query
 
 log = get_logger(__name__)
 
@@ -122,20 +122,7 @@ def load_records(session: Any) -> list[PatientRecord]:
                     data[k] = []
             bucket(data.pop("patient_id"), field).append(row_cls.model_construct(**data))
 
-    for r in rows(
-        select(
-            m.Recording.patient_id,
-            m.Analysis.id.label("analysis_id"),
-            m.Analysis.recording_id,
-            m.Analysis.summary,
-            m.Analysis.hemispasm_version,
-            m.Recording.visit_id,
-            m.Recording.sha256,
-        )
-        .join(m.Recording, m.Recording.id == m.Analysis.recording_id)
-        .where(m.Analysis.kind == "video")
-        .order_by(m.Recording.patient_id, m.Analysis.id)
-    ):
+    for r in rows(video_analyses_query().order_by(m.Recording.patient_id, m.Analysis.id)):
         r["summary"] = r["summary"] or {}
         bucket(r.pop("patient_id"), "video_analyses").append(VideoAnalysisRow.model_construct(**r))
 

@@ -118,6 +118,29 @@ class UnknownPatientError(HemispasmError):
     """No patient with that registry id."""
 
 
+def video_analyses_query() -> Any:
+    """The video analyses with their recording, as the records need them: ``patient_id``,
+    ``analysis_id``, ``recording_id``, ``summary``, ``hemispasm_version``, ``visit_id``,
+    ``sha256`` (one query for one patient's record and for the cohort's)."""
+    from sqlalchemy import select
+
+    from hemispasm.registry import models as m
+
+    return (
+        select(
+            m.Recording.patient_id,
+            m.Analysis.id.label("analysis_id"),
+            m.Analysis.recording_id,
+            m.Analysis.summary,
+            m.Analysis.hemispasm_version,
+            m.Recording.visit_id,
+            m.Recording.sha256,
+        )
+        .join(m.Recording, m.Recording.id == m.Analysis.recording_id)
+        .where(m.Analysis.kind == "video")
+    )
+
+
 def _rows(session: Any, stmt: Any) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in session.connection().execute(stmt)]
 
@@ -170,18 +193,10 @@ def load_patient_record(session: Any, patient_id: str) -> PatientRecord:
         inj.setdefault(r.pop("session_id"), []).append(InjectionRow(**r))
     video = _rows(
         session,
-        select(
-            m.Analysis.id.label("analysis_id"),
-            m.Analysis.recording_id,
-            m.Analysis.summary,
-            m.Analysis.hemispasm_version,
-            m.Recording.visit_id,
-            m.Recording.sha256,
-        )
-        .join(m.Recording, m.Recording.id == m.Analysis.recording_id)
-        .where(m.Recording.patient_id == patient_id, m.Analysis.kind == "video")
-        .order_by(m.Analysis.id),
+        video_analyses_query().where(m.Recording.patient_id == patient_id).order_by(m.Analysis.id),
     )
+    for v in video:
+        del v["patient_id"]
 
     def table(model: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
         return _rows(
