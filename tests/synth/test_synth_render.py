@@ -51,6 +51,20 @@ def test_cheek_and_mouth_actions_move_their_measures(renderer, face_model):
     assert abs(zyg["zygomaticus_left"] - base["zygomaticus_left"]) < 0.5 * moved
 
 
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_lower_face_spasm_lifts_its_own_mouth_corner(renderer, face_model, side):
+    """A lower-face spasm co-contracts the lips and the cheek on one side: the corner still
+    rises on that side. Before the third pass's rig change, the sphincter's pull and a large
+    press cancelled the lift on the smiling photo's left side (docs/synth.md)."""
+    other = "right" if side == "left" else "left"
+    base = _measures(renderer.render(0.0, {}, {}), face_model)
+    acts = {f"orbicularis_oris_{side}": 1.0, f"zygomaticus_{side}": 1.0}
+    spasm = _measures(renderer.render(0.0, acts, {}), face_model)
+    moved = spasm[f"zygomaticus_{side}"] - base[f"zygomaticus_{side}"]
+    assert moved > 0.015
+    assert abs(spasm[f"zygomaticus_{other}"] - base[f"zygomaticus_{other}"]) < 0.5 * moved
+
+
 def test_frames_vary_with_time_and_stay_in_range(renderer):
     a = renderer.render(0.0, {}, {}, 0)
     b = renderer.render(3.0, {}, {}, 1)

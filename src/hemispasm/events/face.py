@@ -73,6 +73,12 @@ ONSET_MIN_S = 0.1
 #: own one-sided test (twice), stricter because calling a lower-face onset is the clinically
 #: decisive part. ENGINEERING choice (third pass).
 LEAD_SIDE_RATIO = 2.0
+#: ... and only when its rise starts at least this long (s) before the eye's: the face model
+#: reads the lips and cheek a few frames before the lid of a spasm in which all contract at
+#: once (3 of 45 stage-3 eye spasms of the development seeds, with the fourth pass's lip press,
+#: read a mouth region about 0.1 s ahead). 0.15 s is 4 frames at 30 fps (Python rounds 4.5 to
+#: even). ENGINEERING choice (fourth pass); the synthetic lower-face onset leads the eye by 0.6 s.
+LEAD_MIN_S = 0.15
 
 
 def eye_z(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -140,10 +146,16 @@ def region_onsets(
                 above = np.nan_to_num(seg, nan=-np.inf) > ONSET_MIN_Z
                 peaks = [(a + s0 + int(np.nanargmax(seg[s0:s1])), a + s0, a + s1)
                          for s0, s1 in _runs(above) if s1 - s0 >= min_len]  # fmt: skip
+            timing_only = key.split("#", 1)[-1] in _TIMING_KEYS
             for ip, r0, end in peaks:
                 pk = float(v[ip])
                 zr = zb  # the other side over the window; with ``local``, during this rise
-                if local and w is not None:
+                if timing_only and not local and w is not None:
+                    # an antisymmetric channel: the mouth shifted the other way later is
+                    # another muscle's doing (this side's cheek), so compare during the rise
+                    wr = w[r0:end]
+                    zr = float(np.nanmax(wr)) if np.isfinite(wr).any() else 0.0
+                elif local and w is not None:
                     wr = w[r0:end]
                     zr = float(np.nanmax(wr)) if np.isfinite(wr).any() else 0.0
                     if pk <= ONSET_SIDE_RATIO * max(zb, 0.0):
@@ -197,6 +209,7 @@ def _z(x: np.ndarray) -> np.ndarray | None:
 #: half of the sphincter drawing its lips toward the midline), an antisymmetric channel that
 #: an asymmetric voluntary pucker also moves, so it cannot decide one-sidedness.
 TIMING_BLENDSHAPES: dict[str, tuple[str, ...]] = {"orbicularis_oris": ("mouth{Other}",)}
+_TIMING_KEYS = {b.format(Side="", Other="") for v in TIMING_BLENDSHAPES.values() for b in v}
 
 
 def region_z(table: pd.DataFrame, *, timing: bool = False) -> dict[str, np.ndarray]:
@@ -385,7 +398,7 @@ def annotate_eye_spasm(
         zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
         min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO, local=True,
     )  # fmt: skip
-    lead = {r: j for r, j in strict.items() if j < eye_on - tol}
+    lead = {r: j for r, j in strict.items() if j < eye_on - max(tol, round(LEAD_MIN_S * fps))}
     if lead:
         onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
         # the event starts with that region's earliest rise joined to it
@@ -464,6 +477,11 @@ def lower_face_events(
         for i0, i1 in _runs(union):
             if busy[i0:i1].any() or (i1 - i0) * dt < min_s:
                 continue
+            if brows[max(0, i0 - pad) : i1 + pad].any():
+                # both brows raised together, in the run or within ``pad`` of it: a voluntary
+                # movement, and the face model leans the mouth channels with it, all of them
+                # at times (the pooled mouth one-sided too; fourth pass)
+                continue
             active = [r for r, m in ms.items() if m[i0:i1].any() and r in MOUTH]
             if pooled[i0:i1].any():
                 # the pool decided one-sidedness; its regions are the mouth channels that lead
@@ -472,7 +490,11 @@ def lower_face_events(
                 )
                 if not active or _geometry_bilateral(z, side, i0, i1, veto_thr):
                     continue
-            elif _other_side_comparable(z, active, side, i0, i1, pad):
+            elif _other_side_comparable(z, active, side, i0, i1, pad) or _geometry_bilateral(
+                z, side, max(0, i0 - pad), i1 + pad, veto_thr / 2
+            ):
+                # found by single channels: the lips moving alike on both sides at half the
+                # threshold, in the run or within ``pad`` of it, is a voluntary movement
                 continue
             elif moving[max(0, i0 - pad) : i1 + pad].any():
                 # a bilateral movement (both brows raised, or the other side's mouth pool

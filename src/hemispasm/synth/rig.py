@@ -139,9 +139,12 @@ def action_displacements(lms: np.ndarray) -> dict[str, np.ndarray]:
         out[f"zygomaticus_{side}"] = d
         # orbicularis oris: lips pressed and rolled in on this side (the red of the lips thins:
         # the outer lip lines move toward each other, the inner lines much less, so closed lips
-        # never cross), and the sphincter draws the mouth corner toward the midline
+        # never cross), and the sphincter draws the mouth corner toward the midline. The press
+        # is 0.6 times the second pass's (0.11/0.06 IOD): in a lower-face spasm the lips and
+        # the cheek contract together, and the deeper press cancelled the corner's lift on a
+        # smiling photo (third pass, docs/synth.md)
         d = np.zeros((n, 2))
-        for line, (up_amp, lo_amp) in ((0, (0.11, 0.06)), (1, (0.03, 0.015))):
+        for line, (up_amp, lo_amp) in ((0, (0.066, 0.036)), (1, (0.018, 0.009))):
             ups = LIPS_UPPER[:11] if line == 0 else LIPS_UPPER[11:]
             los = LIPS_LOWER[:9] if line == 0 else LIPS_LOWER[9:]
             up = np.array([i for i in ups if s * cx[i] > 0.03 and i != corner])
