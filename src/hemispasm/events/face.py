@@ -488,13 +488,24 @@ def lower_face_events(
                 active = sorted(
                     {*active, *region_onsets(z, side, MOUTH, i0, i1, i0)}, key=REGIONS.index
                 )
-                if not active or _geometry_bilateral(z, side, i0, i1, veto_thr):
+                if (
+                    not active
+                    or _geometry_bilateral(z, side, i0, i1, veto_thr)
+                    or not _geometry_leans(z, side, i0, i1, veto_thr / 2)
+                ):
+                    # the pool averages the blendshapes in, and one blendshape can lean to a
+                    # side in a pucker that moves the lips alike (fifth pass): the landmarks
+                    # themselves must lean to this side too (as for single channels, below)
                     continue
             elif _other_side_comparable(z, active, side, i0, i1, pad) or _geometry_bilateral(
                 z, side, max(0, i0 - pad), i1 + pad, veto_thr / 2
             ):
                 # found by single channels: the lips moving alike on both sides at half the
                 # threshold, in the run or within ``pad`` of it, is a voluntary movement
+                continue
+            elif not _geometry_leans(z, side, i0, i1, veto_thr / 2):
+                # found by blendshapes alone, the lips' landmarks not leaning to this side: a
+                # face-model score leaning in a pucker (fifth pass), not a contraction
                 continue
             elif moving[max(0, i0 - pad) : i1 + pad].any():
                 # a bilateral movement (both brows raised, or the other side's mouth pool
@@ -562,9 +573,10 @@ def lower_face_events(
 
 #: A mouth region's geometric measure is bilateral when both sides pass the region's own
 #: activation threshold (``lower_z``) at the same frame and neither is more than this many
-#: times the other. ENGINEERING choice (the Babinski-2 side ratio reused), set on the
-#: development seeds and the first held-out seeds (which were then no longer held out;
-#: docs/validation.md).
+#: times the other; reused by :func:`_geometry_leans` (a region leads when its peak is more
+#: than this many times the other side's). ENGINEERING choice (the Babinski-2 side ratio
+#: reused), set on the development seeds and the first held-out seeds (which were then no
+#: longer held out; docs/validation.md).
 GEOMETRY_SIDE_RATIO = 1.5
 
 
@@ -582,6 +594,24 @@ def _geometry_bilateral(z: dict[str, np.ndarray], side: str, i0: int, i1: int, t
         x, y = np.nan_to_num(a[i0:i1], nan=0.0), np.nan_to_num(b[i0:i1], nan=0.0)
         both = (x > thr) & (y > thr)
         if (both & (x <= GEOMETRY_SIDE_RATIO * y) & (y <= GEOMETRY_SIDE_RATIO * x)).any():
+            return True
+    return False
+
+
+def _geometry_leans(z: dict[str, np.ndarray], side: str, i0: int, i1: int, thr: float) -> bool:
+    """Whether, in [i0, i1), some mouth region's geometric measure on ``side`` peaks above
+    ``thr`` and above ``GEOMETRY_SIDE_RATIO`` times the other side's peak there (clipped at
+    0): the landmarks, not only the blendshapes, lean to ``side``."""
+    other = _other(side)
+    for region in MOUTH:
+        a, b = z.get(f"{region}_{side}"), z.get(f"{region}_{other}")
+        if a is None or b is None:
+            continue
+        x, y = a[i0:i1], b[i0:i1]
+        if not (np.isfinite(x).any() and np.isfinite(y).any()):
+            continue
+        peak = float(np.nanmax(x))
+        if peak > thr and peak > GEOMETRY_SIDE_RATIO * max(float(np.nanmax(y)), 0.0):
             return True
     return False
 
