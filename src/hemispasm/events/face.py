@@ -198,9 +198,10 @@ def lower_face_events(
     """One-sided spasms of the non-eye regions outside eye-closing spasms (see module doc).
 
     A run is dropped when, in it or within ``train_gap_s`` of it, the other side's same region
-    moves (geometric
-    measure above ``veto_thr / 2``, a blendshape above ``veto_thr``): speech and expressions
-    move both sides, even when one side's channels lead."""
+    moves (geometric measure above ``veto_thr / 2``, a blendshape above ``veto_thr``): speech
+    and expressions move both sides, even when one side's channels lead; and when no mouth
+    region's landmarks lean to its side (:func:`~hemispasm.events.face_vetoes._geometry_leans`
+    at ``veto_thr / 2``)."""
     n = len(t)
     dt = 1.0 / fps
     out: list[Event] = []
@@ -238,30 +239,24 @@ def lower_face_events(
                 # movement, and the face model leans the mouth channels with it, all of them
                 # at times (the pooled mouth one-sided too; fourth pass)
                 continue
+            if not _geometry_leans(z, side, i0, i1, veto_thr / 2):
+                # the lips' landmarks do not lean to this side: a face-model score (a
+                # blendshape, or the pool that averages them in) leaning in a pucker that
+                # moves the lips alike, not a contraction (fifth pass)
+                continue
             active = [r for r, m in ms.items() if m[i0:i1].any() and r in MOUTH]
             if pooled[i0:i1].any():
                 # the pool decided one-sidedness; its regions are the mouth channels that lead
                 active = sorted(
                     {*active, *region_onsets(z, side, MOUTH, i0, i1, i0)}, key=REGIONS.index
                 )
-                if (
-                    not active
-                    or _geometry_bilateral(z, side, i0, i1, veto_thr)
-                    or not _geometry_leans(z, side, i0, i1, veto_thr / 2)
-                ):
-                    # the pool averages the blendshapes in, and one blendshape can lean to a
-                    # side in a pucker that moves the lips alike (fifth pass): the landmarks
-                    # themselves must lean to this side too (as for single channels, below)
+                if not active or _geometry_bilateral(z, side, i0, i1, veto_thr):
                     continue
             elif _other_side_comparable(z, active, side, i0, i1, pad) or _geometry_bilateral(
                 z, side, max(0, i0 - pad), i1 + pad, veto_thr / 2
             ):
                 # found by single channels: the lips moving alike on both sides at half the
                 # threshold, in the run or within ``pad`` of it, is a voluntary movement
-                continue
-            elif not _geometry_leans(z, side, i0, i1, veto_thr / 2):
-                # found by blendshapes alone, the lips' landmarks not leaning to this side: a
-                # face-model score leaning in a pucker (fifth pass), not a contraction
                 continue
             elif moving[max(0, i0 - pad) : i1 + pad].any():
                 # a bilateral movement (both brows raised, or the other side's mouth pool
