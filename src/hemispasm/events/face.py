@@ -140,9 +140,11 @@ def annotate_eye_spasm(
     tol = round(onset_tol_s * fps)
     # a region's rise must run into the eye's (a rise over before the eye moved is not a lead)
     lo = max(0, a - round(0.5 * fps))
+    cross: dict[str, float] = {}
     timed = region_onsets(
-        zt or z, side, cand, a, i1, lo, ref=eye_on, tol=tol, min_len=round(ONSET_MIN_S * fps)
-    )
+        zt or z, side, cand, a, i1, lo, ref=eye_on, tol=tol, min_len=round(ONSET_MIN_S * fps),
+        crossings=cross,
+    )  # fmt: skip
     for r in timed:
         starts.setdefault(r, timed[r])
     onset, start = "orbicularis_oculi", i0
@@ -150,15 +152,26 @@ def annotate_eye_spasm(
     # oculi, the periocular muscles together; a lone brow lift may be compensatory), and only
     # when timed by a channel one-sided as the detection defines it (LEAD_SIDE_RATIO: a mouth
     # drifting on both sides before the eye closes is not a lower-face onset)
+    cross_strict: dict[str, float] = {}
     strict = region_onsets(
         zt or z, side, list(MOUTH), a, i1, lo, ref=eye_on, tol=tol,
         min_len=round(ONSET_MIN_S * fps), side_ratio=LEAD_SIDE_RATIO, local=True,
+        crossings=cross_strict,
     )  # fmt: skip
     lead = {r: j for r, j in strict.items() if j < eye_on - max(tol, round(LEAD_MIN_S * fps))}
     if lead:
-        onset = min(lead, key=lambda r: (lead[r], REGIONS.index(r)))
+        # the strict test decides THAT the mouth leads; WHICH mouth region leads is timed as
+        # in a lower-face spasm without the eye (``timed``, ONSET_SIDE_RATIO): a lip press
+        # read faintly, one-sided but not twice the other side, starts before the cheek
+        # that the strict test saw first (sixth pass)
+        first = min(lead.values())
+        early = {r: j for r, j in timed.items() if r in MOUTH and j <= first}
+        cross = {**{r: cross_strict[r] for r in lead}, **{r: cross[r] for r in early}}
+        early = {**lead, **early}
+        # two regions timed to the same frame: the one crossing its level first
+        onset = min(early, key=lambda r: (early[r], cross[r], REGIONS.index(r)))
         # the event starts with that region's earliest rise joined to it
-        start = min(i0, lead[onset], timed.get(onset, i0))
+        start = min(i0, early[onset], timed.get(onset, i0))
     b2 = brow_lift(z, side, i0, i1, b2_z)
     if forehead and b2 is not True:
         fl = forehead_lift(
@@ -283,13 +296,16 @@ def lower_face_events(
             # when it began before the run (or never passed the one-sided test itself)
             a = max(0, i0 - round(lookback_s * fps))
             cand = [*starts, *(r for r in MOUTH if r not in starts)]
+            cross: dict[str, float] = {}
             timed = region_onsets(
                 zt or z, side, cand, a, i1, max(0, a - round(0.5 * fps)),
                 ref=i0, tol=round(onset_tol_s * fps), min_len=round(ONSET_MIN_S * fps),
+                crossings=cross,
             )  # fmt: skip
             timed = {**timed, **{r: timed.get(r, j) for r, j in starts.items()}}
             regions = sorted(timed, key=REGIONS.index)
-            onset = min(timed, key=lambda r: (timed[r], REGIONS.index(r)))
+            # two regions timed to the same frame: the one crossing its level first
+            onset = min(timed, key=lambda r: (timed[r], cross.get(r, timed[r]), REGIONS.index(r)))
             i0 = min(i0, timed[onset])
             peak = max(
                 float(np.nanmax(v[i0:i1]))

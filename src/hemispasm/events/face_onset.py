@@ -50,6 +50,17 @@ def walk_back(v: np.ndarray, peak: int, lo: int) -> int:
     return j
 
 
+def crossing(v: np.ndarray, j: int, peak: int, lo: int) -> float:
+    """The onset ``j`` of :func:`walk_back` at sub-frame resolution: where ``v`` crosses the
+    same level between frames ``j - 1`` and ``j`` (linear interpolation; ``j`` itself when
+    ``j - 1`` is before ``lo`` or not finite). Used only to order two regions whose rises
+    start in the same frame (sixth pass), so an onset is never moved by it."""
+    lvl = max(ONSET_MIN_Z, ONSET_SHARE * float(v[peak]))
+    if j <= lo or not (np.isfinite(v[j - 1]) and v[j] > v[j - 1]):
+        return float(j)
+    return float(j - 1) + float(np.clip((lvl - v[j - 1]) / (v[j] - v[j - 1]), 0.0, 1.0))
+
+
 def region_onsets(
     z: dict[str, np.ndarray],
     side: str,
@@ -62,6 +73,7 @@ def region_onsets(
     min_len: int = 1,
     side_ratio: float = ONSET_SIDE_RATIO,
     local: bool = False,
+    crossings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Onset frame of each of ``regions`` on ``side`` whose peak in [a, b) is one-sided: the
     earliest :func:`walk_back` of its one-sided channels (not before ``lo``).
@@ -74,7 +86,10 @@ def region_onsets(
     (noise, an earlier movement) does not time it; a rise that began before the detection
     run (a lip press read too weakly to pass the one-sided test) does. With ``local``, the
     ``side_ratio`` test compares a rise with the other side's same channel during that rise
-    (and ``ONSET_SIDE_RATIO`` with its peak over [a, b))."""
+    (and ``ONSET_SIDE_RATIO`` with its peak over [a, b)).
+
+    With ``crossings`` (a dict, filled in place): each timed region's onset at sub-frame
+    resolution (:func:`crossing`), to order regions timed to the same frame."""
     other = _other(side)
     rises: list[tuple] = []  # region, channel, peak z, onset (walked back), end of the stretch
     for region in regions:
@@ -109,7 +124,8 @@ def region_onsets(
                         continue
                 if pk <= ONSET_PEAK_Z or pk <= side_ratio * max(zr, 0.0):
                     continue
-                rises.append((region, key, pk, walk_back(v, ip, lo), end))
+                j = walk_back(v, ip, lo)
+                rises.append((region, key, pk, j, end, crossing(v, j, ip, lo)))
     if ref is not None:
         # each channel is timed on its strongest rise joined to the event
         best: dict[str, tuple] = {}
@@ -118,15 +134,19 @@ def region_onsets(
                 best[r[1]] = r
         rises = list(best.values())
     out: dict[str, int] = {}
-    for region, _, _, j, _ in rises:
-        out[region] = min(out.get(region, j), j)
+    frac: dict[str, float] = {}
+    for region, _, _, j, _, x in rises:
+        if region not in out or (j, x) < (out[region], frac[region]):
+            out[region], frac[region] = j, x
+    if crossings is not None:
+        crossings.update(frac)
     return out
 
 
 def _joined(rises: list[tuple], ref: int, tol: int) -> list[tuple]:
-    """The rises (region, channel, peak, onset, end) joined to an event starting at ``ref``:
-    still on at ``ref - tol``, or at ``tol`` before the onset of a rise already joined
-    (repeated until no rise joins)."""
+    """The rises (region, channel, peak, onset, end, crossing) joined to an event starting at
+    ``ref``: still on at ``ref - tol``, or at ``tol`` before the onset of a rise already
+    joined (repeated until no rise joins)."""
     start, keep, rest = ref, [], list(rises)
     grown = True
     while grown:
