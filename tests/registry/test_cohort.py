@@ -339,3 +339,31 @@ def test_cli_cohort(reg, cli, tmp_path):
     assert not (tmp_path / "missing").exists()
     code, _, err = cli("cohort", "--min-cell", "0")
     assert code == 2 and "--min-cell 0 is under 1" in err
+
+
+def test_a_synthetic_video_is_no_real_patients_measured_rate():
+    # a SYNTHETIC video analysed for a real (non-synthetic) patient, at a later visit than
+    # that patient's real video: the cohort keeps the real video's rate
+    visits = [VisitRow(id=1, date=D(2024, 1, 1)), VisitRow(id=2, date=D(2024, 6, 1))]
+
+    def video(aid, visit_id, rate, synthetic):
+        summary = {"sides": {"left": {"spasms_per_min": rate}}, "synthetic": synthetic}
+        return VideoAnalysisRow(
+            analysis_id=aid, recording_id=aid, visit_id=visit_id, summary=summary
+        )
+
+    def record(*, synthetic, analyses):
+        return PatientRecord(
+            patient_id="HS-TESTSYN1", synthetic=synthetic, side="left", visits=visits,
+            video_analyses=analyses,
+        )  # fmt: skip
+
+    both = [video(1, 1, 4.0, False), video(2, 2, 30.0, True)]
+    assert patient_facts(record(synthetic=False, analyses=both)).spasms_per_min == 4.0
+    only_synthetic = [video(2, 2, 30.0, True)]
+    assert patient_facts(record(synthetic=False, analyses=only_synthetic)).spasms_per_min is None
+    # a synthetic patient (the demo cohort) keeps its synthetic videos' rates
+    assert patient_facts(record(synthetic=True, analyses=both)).spasms_per_min == 30.0
+    # and a real video at the latest visit is used as before
+    real = [video(1, 1, 4.0, False), video(2, 2, 6.0, False)]
+    assert patient_facts(record(synthetic=False, analyses=real)).spasms_per_min == 6.0

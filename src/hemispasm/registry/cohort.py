@@ -101,7 +101,8 @@ MEASURES: dict[str, str] = {
     "side_sex": "patients by affected side and sex",
     "onset_age_years": "age at onset (years), one value per patient",
     "spasms_per_min": "video-measured spasms per minute on the affected side at the patient's "
-    "latest visit with a video analysis (hemispasm analyze; the latest analysis of that visit)",
+    "latest visit with a video analysis (hemispasm analyze; the latest analysis of that visit); "
+    "an analysis of a SYNTHETIC video counts only for a synthetic patient",
     "scale": "the patient's latest total of each scale, per scale and rater (clinician, patient, "
     "video estimate); scales are never pooled",
     "benefit_weeks": "per product: the median wearing-off time (weeks) of the patient's toxin "
@@ -208,7 +209,14 @@ class PatientFacts(BaseModel):
 
 def _latest_rate(p: PatientRecord) -> float | None:
     for vm in reversed(visit_measures(p)):  # oldest first → walk back from the latest visit
-        rates = [v["spasms_per_min"] for v in vm.video if v.get("spasms_per_min") is not None]
+        rates = [
+            v["spasms_per_min"]
+            for v in vm.video
+            if v.get("spasms_per_min") is not None
+            # a synthetic video stored for a real patient (a demonstration, a test of the
+            # recorder) is labelled; it must not become that patient's measured rate
+            and (p.synthetic or not v.get("synthetic"))
+        ]
         if rates:
             return float(rates[-1])
     return None
