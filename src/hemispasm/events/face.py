@@ -49,6 +49,7 @@ from hemispasm.events.face_onset import (
     ONSET_PEAK_Z,
     ONSET_SHARE,
     ONSET_SIDE_RATIO,
+    first_region,
     region_onsets,
     walk_back,
 )
@@ -166,10 +167,9 @@ def annotate_eye_spasm(
         # that the strict test saw first (sixth pass)
         first = min(lead.values())
         early = {r: j for r, j in timed.items() if r in MOUTH and j <= first}
-        cross = {**{r: cross_strict[r] for r in lead}, **{r: cross[r] for r in early}}
+        order = {**{r: cross_strict[r] for r in lead}, **{r: cross[r] for r in early}}
         early = {**lead, **early}
-        # two regions timed to the same frame: the one crossing its level first
-        onset = min(early, key=lambda r: (early[r], cross[r], REGIONS.index(r)))
+        onset = first_region(early, order)
         # the event starts with that region's earliest rise joined to it
         start = min(i0, early[onset], timed.get(onset, i0))
     b2 = brow_lift(z, side, i0, i1, b2_z)
@@ -304,8 +304,7 @@ def lower_face_events(
             )  # fmt: skip
             timed = {**timed, **{r: timed.get(r, j) for r, j in starts.items()}}
             regions = sorted(timed, key=REGIONS.index)
-            # two regions timed to the same frame: the one crossing its level first
-            onset = min(timed, key=lambda r: (timed[r], cross.get(r, timed[r]), REGIONS.index(r)))
+            onset = first_region(timed, cross)
             i0 = min(i0, timed[onset])
             peak = max(
                 float(np.nanmax(v[i0:i1]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hemispasm.events.face_channels import _TIMING_KEYS, _other, _runs
+from hemispasm.schema import REGIONS
 
 #: Onset of a channel: walking back from its peak to the last frame above ``ONSET_SHARE`` of
 #: the peak (and above ``ONSET_MIN_Z``). The same share of every channel's own rise, so
@@ -141,6 +142,12 @@ def region_onsets(
     if crossings is not None:
         crossings.update(frac)
     return out
+
+
+def first_region(onsets: dict[str, int], crossings: dict[str, float]) -> str:
+    """The region whose rise starts first: the earliest onset frame, then (regions timed to the
+    same frame) the earliest :func:`crossing`, then the spread order of the schema."""
+    return min(onsets, key=lambda r: (onsets[r], crossings.get(r, onsets[r]), REGIONS.index(r)))
 
 
 def _joined(rises: list[tuple], ref: int, tol: int) -> list[tuple]:
