@@ -13,8 +13,10 @@ Steps (docs/events.md, "The whole face"):
    pass the one-sided test.
 3. For every spasm: ``onset_region`` is the region whose rise starts first, each channel
    timed on its own rise joined to the event (:func:`region_onsets`; the eye when it closes
-   first or at the same time, within ``onset_tol_s``; a mouth region leads the eye only on a
-   clearly one-sided channel, ``LEAD_SIDE_RATIO``); ``babinski2``
+   first or at the same time, within ``onset_tol_s``; the mouth leads the eye only on a
+   clearly one-sided channel, ``LEAD_SIDE_RATIO``, and which mouth region then leads is
+   timed as in a lower-face spasm; regions timed to the same frame are ordered by
+   :func:`first_region`); ``babinski2``
    (eye-closing spasms only) is True when the same-side frontalis (brow lifted) is among the
    event's regions, False when it is measurable and not, None when the frontalis measure is
    missing (the brow rules are in :mod:`hemispasm.events.brow`).
@@ -49,6 +51,7 @@ from hemispasm.events.face_onset import (
     ONSET_PEAK_Z,
     ONSET_SHARE,
     ONSET_SIDE_RATIO,
+    crossing,
     first_region,
     region_onsets,
     walk_back,
@@ -86,7 +89,9 @@ __all__ = [
     "annotate_eye_spasm",
     "brow_lift",
     "brows_raised",
+    "crossing",
     "eye_z",
+    "first_region",
     "forehead_lift",
     "lower_face_events",
     "lower_face_masks",
